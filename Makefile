@@ -1,0 +1,70 @@
+# Everyday commands: `make run` serves the archive, `make test` runs the suite.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WITH_DB := $(PY) -m archive.database run
+DEV := DJANGO_DEBUG=1
+
+# The first Python >= 3.12 that really runs: python3.14/3.13/3.12 on PATH (pyenv's shims
+# fail unless selected, so each is tried), then pyenv's installed versions, newest first.
+define find_python
+for candidate in python3.14 python3.13 python3.12 \
+    $$(ls -d "$${PYENV_ROOT:-$$HOME/.pyenv}"/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do \
+  if "$$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
+    command -v "$$candidate"; exit 0; \
+  fi; \
+done; exit 1
+endef
+
+$(VENV)/bin/python:
+	@python=$$($(find_python)) || { \
+	  echo "No Python 3.12 or newer found. Install Python 3.12+ (python.org, your package manager or pyenv) and run make again." >&2; \
+	  exit 1; }; \
+	echo "Creating $(VENV) with $$python ($$($$python --version))"; \
+	"$$python" -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(VENV)/bin/python pyproject.toml
+	$(PY) -m pip install --quiet --disable-pip-version-check -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+.PHONY: install run serve test lint superuser db-start db-stop clean
+
+install: $(VENV)/.installed
+
+## run: create the virtualenv, start the database, migrate, import seeds/, serve on http://$(HOST):$(PORT)
+run: $(VENV)/.installed
+	@$(DEV) $(WITH_DB) bash -c '\
+	  set -e; \
+	  $(PY) manage.py migrate --noinput; \
+	  $(PY) manage.py import_seeds --base-url http://$(HOST):$(PORT); \
+	  echo; echo "Serving the archive at http://$(HOST):$(PORT)/ (Ctrl-C stops it and the database)"; \
+	  exec $(PY) -m gunicorn archive.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -'
+
+## test: install what the tests need and run the suite on PostgreSQL
+test: $(VENV)/.installed-test
+	@$(DEV) $(WITH_DB) $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+superuser: $(VENV)/.installed
+	@$(DEV) $(WITH_DB) $(PY) manage.py createsuperuser
+
+db-start: $(VENV)/.installed
+	@$(PY) -m archive.database start
+
+db-stop: $(VENV)/.installed
+	@$(PY) -m archive.database stop
+
+clean: db-stop
+	rm -rf $(VENV) .data

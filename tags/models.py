@@ -1,0 +1,80 @@
+"""Typed tags: the seven kinds AO3 uses, each name unique within its kind regardless of case."""
+
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from taggit.models import TagBase
+
+from tags.escaping import escape_tag
+
+
+class TagKind(models.TextChoices):
+    RATING = "rating", "Rating"
+    ARCHIVE_WARNING = "archive_warning", "Archive Warning"
+    CATEGORY = "category", "Category"
+    FANDOM = "fandom", "Fandom"
+    RELATIONSHIP = "relationship", "Relationship"
+    CHARACTER = "character", "Character"
+    FREEFORM = "freeform", "Additional Tags"
+
+
+# The class AO3 gives each kind in meta blocks (dt/dd) and blurbs (li), and its labels.
+KIND_CLASSES = {
+    TagKind.RATING: ("rating", "", "Rating", "Ratings"),
+    TagKind.ARCHIVE_WARNING: ("warning", "warnings", "Archive Warning", "Archive Warnings"),
+    TagKind.CATEGORY: ("category", "", "Category", "Categories"),
+    TagKind.FANDOM: ("fandom", "", "Fandom", "Fandoms"),
+    TagKind.RELATIONSHIP: ("relationship", "relationships", "Relationship", "Relationships"),
+    TagKind.CHARACTER: ("character", "characters", "Character", "Characters"),
+    TagKind.FREEFORM: ("freeform", "freeforms", "Additional Tags", "Additional Tags"),
+}
+
+RATINGS = [
+    "General Audiences",
+    "Teen And Up Audiences",
+    "Mature",
+    "Explicit",
+    "Not Rated",
+]
+ADULT_RATINGS = {"Mature", "Explicit", "Not Rated"}
+ARCHIVE_WARNINGS = [
+    "Creator Chose Not To Use Archive Warnings",
+    "Graphic Depictions Of Violence",
+    "Major Character Death",
+    "No Archive Warnings Apply",
+    "Rape/Non-Con",
+    "Underage Sex",
+]
+CATEGORIES = ["F/F", "F/M", "Gen", "M/M", "Multi", "Other"]
+DEFAULT_RATING = "Not Rated"
+DEFAULT_WARNING = "Creator Chose Not To Use Archive Warnings"
+
+
+class TagQuerySet(models.QuerySet):
+    def named(self, kind, name):
+        """The tag of this kind whose name matches, ignoring case."""
+        return self.filter(kind=kind, name__iexact=name)
+
+
+class Tag(TagBase):
+    # TagBase makes name and slug unique across the table; here a name is unique per kind,
+    # and tag pages are addressed by escaped name, so no slug.
+    name = models.CharField(max_length=150)
+    slug = None
+    kind = models.CharField(max_length=20, choices=TagKind.choices)
+
+    objects = TagQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("kind", Lower("name"), name="tag_name_unique_per_kind"),
+        ]
+        indexes = [models.Index(Lower("name"), name="tag_lower_name")]
+        ordering = ["name"]
+
+    def save(self, *args, **kwargs):
+        # Skip TagBase.save: it fills and de-duplicates the slug this model does not have.
+        models.Model.save(self, *args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("tags:works", args=[escape_tag(self.name)])

@@ -1,0 +1,26 @@
+"""Tag pages: the works that carry a tag."""
+
+from django.http import Http404
+from django.shortcuts import render
+
+from tags.escaping import unescape_tag
+from tags.models import Tag
+from works.listing import paginate
+from works.models import Work
+
+
+def tag_works(request, name):
+    name = unescape_tag(name)
+    # Names are unique within a kind, so one name may be, say, both a fandom and a relationship.
+    tags = list(Tag.objects.filter(name__iexact=name))
+    if not tags:
+        raise Http404(f"There is no tag named '{name}'.")
+    works = (
+        Work.objects.visible_to(request.user)
+        .filter(tagged__tag__in=tags)
+        .distinct()
+        .recently_updated()
+        .with_tags()
+    )
+    page = paginate(request, works)
+    return render(request, "tags/works.html", {"tag": tags[0], "tags": tags, "page": page})

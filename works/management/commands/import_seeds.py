@@ -1,0 +1,52 @@
+"""`manage.py import_seeds [PATH …]`: load seed export files, one line of output per file."""
+
+import sys
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from works.importing import import_seed_file, seed_files
+
+PROGRESS_BAR_FROM = 20
+
+
+class Command(BaseCommand):
+    help = "Import works from seed export files or directories of them (default: seeds/)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="*", help="files or directories; default seeds/")
+        parser.add_argument(
+            "--base-url", default="", help="prefix for the work URLs printed (e.g. http://…)"
+        )
+
+    def handle(self, *paths, base_url, verbosity, **options):
+        paths = paths or [settings.BASE_DIR / "seeds"]
+        missing = [str(path) for path in paths if not Path(path).exists()]
+        if missing:
+            raise CommandError(f"no such file or directory: {', '.join(missing)}")
+        files = seed_files(paths)
+        counts = {"imported": 0, "unchanged": 0, "failed": 0}
+        show_bar = len(files) >= PROGRESS_BAR_FROM and verbosity > 0
+        with tqdm(total=len(files), unit="file", disable=not show_bar, file=sys.stderr) as progress:
+            for path in files:
+                result = import_seed_file(path)
+                counts[result.status] += 1
+                progress.update()
+                if verbosity == 0 and result.status != "failed":
+                    continue
+                progress.write(_describe(result, base_url), file=self.stdout)
+        summary = ", ".join(f"{count} {status}" for status, count in counts.items())
+        self.stdout.write(f"{len(files)} files: {summary}")
+        if counts["failed"]:
+            raise CommandError(f"{counts['failed']} of {len(files)} files failed to import")
+
+
+def _describe(result, base_url):
+    if result.status == "failed":
+        return f"FAILED {result.path}: {result.message}"
+    url = base_url.rstrip("/") + result.work.get_absolute_url()
+    if result.status == "unchanged":
+        return f"unchanged {result.path}: {result.message} ({url})"
+    return f"imported {result.path}: {url}"

@@ -1,0 +1,199 @@
+"""Works and their chapters; user text is kept raw beside its sanitized HTML."""
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import Count, Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language_info
+from taggit.managers import TaggableManager
+from taggit.models import ItemBase
+
+from tags.models import DEFAULT_RATING, DEFAULT_WARNING, KIND_CLASSES, Tag, TagKind
+from works.rendering import count_words, sanitize_html
+
+
+@dataclass
+class TagGroup:
+    kind: str
+    meta_class: str
+    blurb_class: str
+    label: str
+    tags: list
+
+
+def _today():
+    return timezone.localdate()
+
+
+class WorkQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Works a visitor may see: posted ones, and restricted ones only when logged in."""
+        works = self.filter(posted=True)
+        if not (user and user.is_authenticated):
+            works = works.filter(restricted=False)
+        return works
+
+    def recently_updated(self):
+        return self.order_by("-updated_at", "-id")
+
+    def with_tags(self):
+        return self.prefetch_related("tags")
+
+
+class Work(models.Model):
+    title = models.CharField(max_length=255)
+    summary = models.TextField(blank=True)
+    summary_html = models.TextField(blank=True, editable=False)
+    notes = models.TextField(blank=True)
+    notes_html = models.TextField(blank=True, editable=False)
+    end_notes = models.TextField(blank=True)
+    end_notes_html = models.TextField(blank=True, editable=False)
+    language = models.CharField(max_length=12, default="en")
+    complete = models.BooleanField(default=False)
+    expected_chapters = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty when the author does not know yet."
+    )
+    published = models.DateField(default=_today)
+    updated_at = models.DateTimeField(default=timezone.now)
+    word_count = models.PositiveIntegerField(default=0, editable=False)
+    chapter_count = models.PositiveIntegerField(default=0, editable=False)
+    hits = models.PositiveIntegerField(default=0, editable=False)
+    restricted = models.BooleanField(default=False, help_text="Only logged-in users may read it.")
+    posted = models.BooleanField(default=True, help_text="Unposted works are drafts.")
+    source_hash = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, editable=False,
+        help_text="SHA-256 of the seed file this work was imported from.",
+    )  # fmt: skip
+
+    tags = TaggableManager(through="works.TaggedWork", blank=True)
+
+    objects = WorkQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["-updated_at", "-id"], name="work_recent")]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.summary_html = sanitize_html(self.summary)
+        self.notes_html = sanitize_html(self.notes)
+        self.end_notes_html = sanitize_html(self.end_notes)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("works:detail", args=[self.pk])
+
+    def refresh_counts(self):
+        """Keep the stored word and chapter counts equal to the chapters' own."""
+        counts = self.chapters.aggregate(words=Sum("word_count"), chapters=Count("id"))
+        self.word_count = counts["words"] or 0
+        self.chapter_count = counts["chapters"]
+        Work.objects.filter(pk=self.pk).update(
+            word_count=self.word_count, chapter_count=self.chapter_count
+        )
+
+    def tags_of(self, kind):
+        """This work's tags of one kind, using prefetched tags when there are any."""
+        return sorted((t for t in self.tags.all() if t.kind == kind), key=lambda t: t.name.lower())
+
+    def tag_groups(self):
+        """Each kind of tag this work has, in AO3's order, with the markup's class and label."""
+        groups = []
+        for kind in TagKind:
+            tags = self.tags_of(kind)
+            if tags:
+                meta_class, blurb_class, singular, plural = KIND_CLASSES[kind]
+                label = singular if len(tags) == 1 else plural
+                groups.append(TagGroup(kind, meta_class, blurb_class, label, tags))
+        return groups
+
+    @property
+    def language_name(self):
+        try:
+            return get_language_info(self.language)["name_local"]
+        except KeyError:
+            return self.language
+
+    @property
+    def chapters_label(self):
+        """ "3/5", or "3/?" while the total is unknown."""
+        total = self.expected_chapters if self.expected_chapters else "?"
+        return f"{self.chapter_count}/{total}"
+
+    @property
+    def rating(self):
+        ratings = self.tags_of(TagKind.RATING)
+        return ratings[0].name if ratings else DEFAULT_RATING
+
+    @property
+    def fandoms(self):
+        return self.tags_of(TagKind.FANDOM)
+
+    @property
+    def warning_names(self):
+        return [tag.name for tag in self.tags_of(TagKind.ARCHIVE_WARNING)] or [DEFAULT_WARNING]
+
+    @property
+    def category_names(self):
+        return [tag.name for tag in self.tags_of(TagKind.CATEGORY)]
+
+
+class TaggedWork(ItemBase):
+    """A tag on a work, with real foreign keys at both ends."""
+
+    content_object = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="tagged")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_works")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="work_tag_once"),
+        ]
+
+
+class Chapter(models.Model):
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="chapters")
+    position = models.PositiveIntegerField()
+    title = models.CharField(max_length=255, blank=True)
+    summary = models.TextField(blank=True)
+    summary_html = models.TextField(blank=True, editable=False)
+    notes = models.TextField(blank=True)
+    notes_html = models.TextField(blank=True, editable=False)
+    end_notes = models.TextField(blank=True)
+    end_notes_html = models.TextField(blank=True, editable=False)
+    text = models.TextField(help_text="The chapter's HTML as the author gave it.")
+    text_html = models.TextField(editable=False)
+    word_count = models.PositiveIntegerField(default=0, editable=False)
+    published = models.DateField(default=_today)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["work", "position"], name="chapter_position_once",
+                deferrable=models.Deferrable.DEFERRED,
+            ),
+            models.CheckConstraint(condition=Q(position__gte=1), name="chapter_position_positive"),
+        ]  # fmt: skip
+
+    def __str__(self):
+        return f"Chapter {self.position}" + (f": {self.title}" if self.title else "")
+
+    def save(self, *args, **kwargs):
+        self.text_html = sanitize_html(self.text)
+        self.summary_html = sanitize_html(self.summary)
+        self.notes_html = sanitize_html(self.notes)
+        self.end_notes_html = sanitize_html(self.end_notes)
+        self.word_count = count_words(self.text_html)
+        super().save(*args, **kwargs)
+        self.work.refresh_counts()
+
+    def get_absolute_url(self):
+        return reverse("works:chapter", args=[self.work_id, self.pk])
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self.work.refresh_counts()
+        return result

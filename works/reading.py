@@ -1,0 +1,20 @@
+"""Rules a reader meets before a work's text: the adult-content gate."""
+
+from tags.models import ADULT_RATINGS
+
+ADULT_SESSION_KEY = "view_adult"
+
+
+def needs_adult_gate(request, work):
+    """True when the visitor must confirm before reading; `?view_adult=true` confirms for good."""
+    if work.rating not in ADULT_RATINGS:
+        return False
+    if request.GET.get("view_adult") == "true":
+        request.session[ADULT_SESSION_KEY] = True
+        return False
+    return not request.session.get(ADULT_SESSION_KEY, False)
+
+
+def adult_query(request):
+    """The query string that carries a reader's consent along a redirect."""
+    return "?view_adult=true" if request.GET.get("view_adult") == "true" else ""

@@ -1,0 +1,56 @@
+"""Turning what authors and seed files give us into safe HTML, and counting its words."""
+
+import html
+import re
+
+import nh3
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "big", "blockquote", "br", "caption", "center", "cite", "code", "col",
+    "colgroup", "dd", "del", "div", "dl", "dt", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
+    "i", "img", "ins", "li", "ol", "p", "pre", "s", "small", "span", "strong", "sub", "sup",
+    "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href"},
+    "img": {"src", "alt"},
+    "span": {"class"},
+    "div": {"class"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+    "abbr": {"title"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+_BLANK_LINES = re.compile(r"\n[ \t\u00a0]*\n\s*")
+_WORD = re.compile(r"\w+(?:['’\-]\w+)*")
+_TAG = re.compile(r"<[^>]*>")
+
+
+def sanitize_html(markup):
+    """Keep only the allowlisted tags and attributes; links get rel=nofollow."""
+    return nh3.clean(
+        markup,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="nofollow",
+        strip_comments=True,
+    )
+
+
+def plain_text_to_html(text):
+    """Plain text as HTML: a blank line starts a new paragraph, a single newline is a <br />."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not text:
+        return ""
+    paragraphs = []
+    for block in _BLANK_LINES.split(text):
+        lines = [html.escape(line.rstrip(), quote=False) for line in block.split("\n")]
+        paragraphs.append("<p>" + "<br />\n".join(lines) + "</p>")
+    return "\n".join(paragraphs)
+
+
+def count_words(markup):
+    """Words in rendered HTML, counted over its text only."""
+    return len(_WORD.findall(html.unescape(_TAG.sub(" ", markup))))
