@@ -24,6 +24,7 @@ def make_work(
 ):
     """A posted work. `chapters` is a count or a list of (title, html text) pairs."""
     number = next(_numbers)
+    fields.setdefault("complete", True)
     work = Work.objects.create(title=title or f"Work {number}", **fields)
     if isinstance(chapters, int):
         chapters = [

@@ -119,8 +119,8 @@ class Work(models.Model):
 
     @property
     def chapters_label(self):
-        """ "3/5", or "3/?" while the total is unknown."""
-        total = self.expected_chapters if self.expected_chapters else "?"
+        """Chapters posted over chapters planned: 3/5, 3/3 once complete, 3/? while unknown."""
+        total = self.expected_chapters or (self.chapter_count if self.complete else "?")
         return f"{self.chapter_count}/{total}"
 
     @property
