@@ -11,3 +11,9 @@ def get_page(client):
         return response, BeautifulSoup(response.content, "html.parser")
 
     return get
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Real hashing is deliberately slow; tests only need it to work."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -28,9 +28,12 @@ def _today():
 
 
 class WorkQuerySet(models.QuerySet):
+    def posted(self):
+        return self.filter(posted=True)
+
     def visible_to(self, user):
-        """Works a visitor may see: posted ones, and restricted ones only when logged in."""
-        works = self.filter(posted=True)
+        """Works a visitor may list: posted ones, and restricted ones only when logged in."""
+        works = self.posted()
         if not (user and user.is_authenticated):
             works = works.filter(restricted=False)
         return works
@@ -151,6 +154,23 @@ class TaggedWork(ItemBase):
         constraints = [
             models.UniqueConstraint(fields=["content_object", "tag"], name="work_tag_once"),
         ]
+
+
+class Hit(models.Model):
+    """A visitor's first visit to a work on a day; see works.hits."""
+
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="+")
+    visitor = models.CharField(max_length=32)
+    day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["work", "visitor", "day"], name="hit_once_a_day"),
+        ]
+        indexes = [models.Index(fields=["day"], name="hit_day")]
+
+    def __str__(self):
+        return f"{self.visitor} read work {self.work_id} on {self.day}"
 
 
 class Chapter(models.Model):

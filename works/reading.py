@@ -1,8 +1,20 @@
-"""Rules a reader meets before a work's text: the adult-content gate."""
+"""Rules a reader meets before a work's text: restricted works and the adult-content gate."""
+
+from urllib.parse import urlencode
+
+from django.shortcuts import redirect
 
 from tags.models import ADULT_RATINGS
 
 ADULT_SESSION_KEY = "view_adult"
+
+
+def restricted_redirect(request, work):
+    """For a restricted work and an anonymous visitor, the redirect to the login page."""
+    if not work.restricted or request.user.is_authenticated:
+        return None
+    query = urlencode({"restricted": "true", "return_to": work.get_absolute_url()}, safe="/")
+    return redirect(f"/users/login?{query}")
 
 
 def needs_adult_gate(request, work):

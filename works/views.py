@@ -3,8 +3,9 @@
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from works.hits import counter as hit_counter
 from works.models import Chapter, Work
-from works.reading import adult_query, needs_adult_gate
+from works.reading import adult_query, needs_adult_gate, restricted_redirect
 
 HOME_WORKS = 20
 
@@ -14,8 +15,9 @@ def home(request):
     return render(request, "works/home.html", {"works": works})
 
 
-def _work_or_404(request, work_id):
-    work = Work.objects.visible_to(request.user).with_tags().filter(pk=work_id).first()
+def _work_or_404(work_id):
+    """A posted work, restricted or not: callers send anonymous readers of those to log in."""
+    work = Work.objects.posted().with_tags().filter(pk=work_id).first()
     if work is None:
         raise Http404(f"There is no work with ID {work_id}.")
     return work
@@ -24,6 +26,7 @@ def _work_or_404(request, work_id):
 def _render_work(request, work, chapters, *, full_work):
     if needs_adult_gate(request, work):
         return render(request, "works/adult_gate.html", {"work": work})
+    hit_counter.record(request, work.pk)
     all_chapters = list(work.chapters.only("id", "position", "title"))
     context = {
         "work": work,
@@ -31,6 +34,7 @@ def _render_work(request, work, chapters, *, full_work):
         "chapter_count": len(all_chapters),
         "first_chapter": all_chapters[0] if all_chapters else None,
         "full_work": full_work,
+        "creator_style": request.GET.get("style") != "disable",
     }
     if not full_work and chapters:
         position = chapters[0].position
@@ -42,7 +46,9 @@ def _render_work(request, work, chapters, *, full_work):
 
 
 def work_detail(request, work_id):
-    work = _work_or_404(request, work_id)
+    work = _work_or_404(work_id)
+    if login_first := restricted_redirect(request, work):
+        return login_first
     chapters = list(work.chapters.all())
     if request.GET.get("view_full_work") == "true" or len(chapters) <= 1:
         return _render_work(request, work, chapters, full_work=len(chapters) > 1)
@@ -50,7 +56,9 @@ def work_detail(request, work_id):
 
 
 def chapter_detail(request, work_id, chapter_id):
-    work = _work_or_404(request, work_id)
+    work = _work_or_404(work_id)
+    if login_first := restricted_redirect(request, work):
+        return login_first
     chapter = work.chapters.filter(pk=chapter_id).first()
     if chapter is None:
         raise Http404(f"Work {work_id} has no chapter with ID {chapter_id}.")
@@ -61,10 +69,14 @@ def chapter_redirect(request, chapter_id):
     chapter = Chapter.objects.filter(pk=chapter_id).only("id", "work_id").first()
     if chapter is None:
         raise Http404(f"There is no chapter with ID {chapter_id}.")
-    _work_or_404(request, chapter.work_id)
+    work = _work_or_404(chapter.work_id)
+    if login_first := restricted_redirect(request, work):
+        return login_first
     return redirect(chapter.get_absolute_url() + adult_query(request))
 
 
 def chapter_index(request, work_id):
-    work = _work_or_404(request, work_id)
+    work = _work_or_404(work_id)
+    if login_first := restricted_redirect(request, work):
+        return login_first
     return render(request, "works/navigate.html", {"work": work, "chapters": work.chapters.all()})
