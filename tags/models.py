@@ -1,6 +1,7 @@
 """Typed tags: the seven kinds AO3 uses, each name unique within its kind regardless of case."""
 
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from taggit.models import TagBase
@@ -54,6 +55,30 @@ class TagQuerySet(models.QuerySet):
     def named(self, kind, name):
         """The tag of this kind whose name matches, ignoring case."""
         return self.filter(kind=kind, name__iexact=name)
+
+    def find_or_create(self, names_by_kind):
+        """Tags for {kind: [name, …]}, matching existing names case-insensitively within a kind."""
+        wanted = [(kind, name) for kind, names in names_by_kind.items() for name in names]
+        if not wanted:
+            return []
+        condition = Q()
+        for kind, name in wanted:
+            condition |= Q(kind=kind, lower_name=name.lower())
+        existing = {
+            (tag.kind, tag.lower_name): tag
+            for tag in self.annotate(lower_name=Lower("name")).filter(condition)
+        }
+        tags = []
+        for kind, name in wanted:
+            tag = existing.get((kind, name.lower()))
+            if tag is None:
+                tag, _ = self.get_or_create(
+                    kind=kind, name__iexact=name, defaults={"name": name, "kind": kind}
+                )
+                existing[(kind, name.lower())] = tag
+            tags.append(tag)
+        # Two names can find the same tag when Python's and PostgreSQL's case folding differ.
+        return list({tag.pk: tag for tag in tags}.values())
 
 
 class Tag(TagBase):

@@ -4,14 +4,12 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import IntegrityError, transaction
-from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db import DatabaseError, IntegrityError, transaction
 
-from tags.models import Tag
-from works.models import Chapter, TaggedWork, Work
+from works.models import Chapter, Work
 from works.rendering import plain_text_to_html
 from works.seeds import SeedError, decode_seed, parse_seed
+from works.services import set_work_tags
 
 
 @dataclass
@@ -23,14 +21,22 @@ class ImportResult:
 
 
 def seed_files(paths):
-    """Every file named, and every file inside each directory named, in name order."""
+    """Every path named that is not a directory, and every file inside each directory named.
+
+    Files in a directory come in name order, skipping hidden ones (.gitkeep, editor swap
+    files); a path that does not exist is kept so that its import reports it.
+    """
     found = []
     for path in map(Path, paths):
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.is_file()))
+            found.extend(sorted(p for p in path.rglob("*") if _visible_file(p, path)))
         else:
             found.append(path)
-    return found
+    return list(dict.fromkeys(found))
+
+
+def _visible_file(path, root):
+    return path.is_file() and not any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
 def import_seed_file(path):
@@ -40,23 +46,38 @@ def import_seed_file(path):
         data = path.read_bytes()
     except OSError as error:
         return ImportResult(path, "failed", message=f"cannot read it: {error.strerror}")
-    digest = hashlib.sha256(data).hexdigest()
+    try:
+        text = decode_seed(data)
+    except SeedError as error:
+        return ImportResult(path, "failed", message=str(error))
+    # Hashing the decoded text makes a copy saved with a BOM or CRLF line ends the same
+    # content; for a plain UTF-8 file it is the hash of the file's bytes.
+    digest = hashlib.sha256(text.encode()).hexdigest()
     existing = Work.objects.filter(source_hash=digest).first()
     if existing:
         return ImportResult(path, "unchanged", existing, "already imported, nothing changed")
     try:
-        seed = parse_seed(decode_seed(data))
+        seed = parse_seed(text)
     except SeedError as error:
         return ImportResult(path, "failed", message=str(error))
     try:
         work = create_work_from_seed(seed, source_hash=digest)
-    except IntegrityError:
-        # Another import of the same content won the race.
+    except IntegrityError as error:
+        # Another import of the same content may have won the race.
         existing = Work.objects.filter(source_hash=digest).first()
         if existing is None:
-            raise
+            return ImportResult(path, "failed", message=_database_message(error))
         return ImportResult(path, "unchanged", existing, "already imported, nothing changed")
+    except DatabaseError as error:
+        # The transaction rolled back, so nothing of this file is stored; the next files
+        # still get their turn.
+        return ImportResult(path, "failed", message=_database_message(error))
     return ImportResult(path, "imported", work)
+
+
+def _database_message(error):
+    first_line = str(error).strip().split("\n", 1)[0]
+    return f"the database refused it: {first_line}"
 
 
 @transaction.atomic
@@ -75,29 +96,5 @@ def create_work_from_seed(seed, *, source_hash):
             work=work, position=position, title=chapter.title,
             text=plain_text_to_html(chapter.text),
         )  # fmt: skip
-    tags = find_or_create_tags(seed.tags)
-    TaggedWork.objects.bulk_create(TaggedWork(content_object=work, tag=tag) for tag in tags)
+    set_work_tags(work, seed.tags)
     return work
-
-
-def find_or_create_tags(names_by_kind):
-    """Tags for {kind: [name, …]}, matching existing names case-insensitively within a kind."""
-    wanted = [(kind, name) for kind, names in names_by_kind.items() for name in names]
-    if not wanted:
-        return []
-    condition = Q()
-    for kind, name in wanted:
-        condition |= Q(kind=kind, lower_name=name.lower())
-    existing = {
-        (tag.kind, tag.lower_name): tag
-        for tag in Tag.objects.annotate(lower_name=Lower("name")).filter(condition)
-    }
-    tags = []
-    for kind, name in wanted:
-        tag = existing.get((kind, name.lower()))
-        if tag is None:
-            tag, _ = Tag.objects.get_or_create(
-                kind=kind, name__iexact=name, defaults={"name": name, "kind": kind}
-            )
-        tags.append(tag)
-    return tags

@@ -36,11 +36,16 @@ LANGUAGE_NAMES = {
 }  # fmt: skip
 MAX_TAG_LENGTH = 150
 MAX_TITLE_LENGTH = 255
+# A generated title is at most this long, its ellipsis included.
 GENERATED_TITLE_LENGTH = 60
 
-_WORK_TEXT = re.compile(r"^work text:\s*$", re.IGNORECASE)
-_STARTING_TAGS = re.compile(r"^\[starting tags\]\s*$", re.IGNORECASE)
-_SECTION = re.compile(r"^([A-Za-z_]+)\s*:\s*(.*)$")
+_WORK_TEXT = re.compile(r"^work text:\s*(.*)$", re.IGNORECASE)
+# Exports of truncated texts can glue the marker to the last, cut-off word.
+_STARTING_TAGS = re.compile(r"^(.*?)\[starting tags\]\s*$", re.IGNORECASE)
+# Anything shaped like a header ("Archive Warning:") is read as one, so a misspelt
+# section name is reported instead of quietly becoming a tag of the section above.
+_SECTION = re.compile(r"^([A-Za-z][A-Za-z _-]*?)\s*:\s*(.*)$")
+_SECTION_SEPARATORS = re.compile(r"[\s_-]+")
 _CHAPTER_HEADING = re.compile(r"^chapter\s+(\d+)\s*(?:[:.\-–—]\s*(.*))?$", re.IGNORECASE)
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 # str.strip() already removes U+00A0 and the other Unicode spaces.
@@ -67,19 +72,26 @@ class SeedWork:
 
 
 def decode_seed(data):
-    """Bytes of a seed file as text, without a BOM; non-UTF-8 input is a SeedError."""
+    """Bytes of a seed file as text with "\\n" line ends and no BOM; non-UTF-8 is a SeedError."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise SeedError("UTF-16 text, not UTF-8; save it as UTF-8")
     if b"\x00" in data:
+        # PostgreSQL cannot store NUL in text, and no text file has one.
         raise SeedError("not a text file (it contains NUL bytes)")
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise SeedError(f"not UTF-8 text (bad byte at offset {error.start})") from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return _normalize(text)
+
+
+def _normalize(text):
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def parse_seed(text):
     """Parse one seed file's text into a SeedWork."""
-    lines = text.split("\n")
+    lines = _normalize(text).split("\n")
     start = next((i for i, line in enumerate(lines) if _WORK_TEXT.match(line.strip())), None)
     if start is None:
         raise SeedError("no 'Work Text:' line, so this is not a seed export")
@@ -91,8 +103,11 @@ def parse_seed(text):
     for name, values in _parse_sections(lines[end + 1 :], first_line=end + 2).items():
         sections.setdefault(name, []).extend(values)
 
-    chapters = _split_chapters(lines[start + 1 : end])
-    if not chapters:
+    text_lines = [_WORK_TEXT.match(lines[start].strip()).group(1), *lines[start + 1 : end]]
+    if end < len(lines):
+        text_lines.append(_STARTING_TAGS.match(lines[end].strip()).group(1))
+    chapters = _split_chapters(text_lines, first_line=start + 1)
+    if not any(chapter.text for chapter in chapters):
         raise SeedError(f"line {start + 1}: 'Work Text:' is followed by no text")
 
     work = SeedWork(title=_title(sections, chapters), chapters=chapters)
@@ -114,21 +129,24 @@ def _parse_sections(lines, first_line):
     current = None
     for number, raw in enumerate(lines, start=first_line):
         line = raw.strip()
+        in_summary = current is not None and current is sections.get("summary")
         match = _SECTION.match(line)
         if match:
-            name, rest = match.group(1).lower(), match.group(2).strip()
+            name = _SECTION_SEPARATORS.sub("_", match.group(1).strip().lower())
+            rest = match.group(2).strip()
             if name in TAG_SECTIONS or name in TEXT_SECTIONS:
                 current = sections.setdefault(name, [])
                 if rest:
                     current.append((rest, number))
                 continue
-            if not rest:
+            # A summary is free text, where "Note:" is a line of it, not a section.
+            if not rest and not in_summary:
                 known = ", ".join(sorted([*TAG_SECTIONS, *TEXT_SECTIONS]))
                 raise SeedError(
                     f"line {number}: unknown section '{match.group(1)}:' (known sections: {known})"
                 )
         if not line:
-            if current is not None and current is sections.get("summary"):
+            if in_summary:
                 current.append(("", number))  # keeps the summary's paragraph breaks
             continue
         if current is None:
@@ -137,17 +155,22 @@ def _parse_sections(lines, first_line):
     return sections
 
 
-def _split_chapters(lines):
+def _split_chapters(lines, first_line):
     """The work text split at lines such as 'Chapter 2: The Lantern' standing alone."""
     chapters = []
     title, body = "", []
     seen_heading = False
-    for line in lines:
+    for number, line in enumerate(lines, start=first_line):
         match = _CHAPTER_HEADING.match(line.strip())
         if match:
             if seen_heading or _has_text(body):
                 chapters.append(SeedChapter(title=title, text=_text(body)))
             title, body, seen_heading = (match.group(2) or "").strip(), [], True
+            if len(title) > MAX_TITLE_LENGTH:
+                raise SeedError(
+                    f"line {number}: the chapter title has {len(title)} characters;"
+                    f" at most {MAX_TITLE_LENGTH}"
+                )
             continue
         body.append(line)
     if seen_heading or _has_text(body):
@@ -164,7 +187,7 @@ def _text(lines):
 
 
 def _title(sections, chapters):
-    given = " ".join(line for line, _ in sections.get("title", [])).strip()
+    given = _SPACES.sub(" ", " ".join(line for line, _ in sections.get("title", []))).strip()
     if given:
         if len(given) > MAX_TITLE_LENGTH:
             line = sections["title"][0][1]
@@ -173,12 +196,11 @@ def _title(sections, chapters):
             )
         return given
     words = _SPACES.sub(" ", " ".join(chapter.text for chapter in chapters)).strip()
-    if not words:
-        return "Untitled"
     if len(words) <= GENERATED_TITLE_LENGTH:
         return words
-    cut = words[: GENERATED_TITLE_LENGTH + 1].rsplit(" ", 1)[0] or words[:GENERATED_TITLE_LENGTH]
-    return cut.rstrip(" ,;:.-–—") + "…"
+    room = GENERATED_TITLE_LENGTH - 1  # one character for the ellipsis
+    cut = words[: room + 1].rsplit(" ", 1)[0] if " " in words[1 : room + 1] else words[:room]
+    return (cut.rstrip(" ,;:.-–—") or cut) + "…"
 
 
 def _language(value, number):
@@ -207,6 +229,8 @@ def _tag_names(kind, values):
                 raise SeedError(f"line {number}: '{_clip(name)}' is not one of: {allowed}")
             name = choices[name.lower()]
         if name.lower() not in seen:
+            if kind == TagKind.RATING and names:
+                raise SeedError(f"line {number}: a work has one rating, and this is a second one")
             seen.add(name.lower())
             names.append(name)
     return names

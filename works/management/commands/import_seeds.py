@@ -1,7 +1,6 @@
 """`manage.py import_seeds [PATH …]`: load seed export files, one line of output per file."""
 
 import sys
-from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -21,12 +20,9 @@ class Command(BaseCommand):
             "--base-url", default="", help="prefix for the work URLs printed (e.g. http://…)"
         )
 
-    def handle(self, *paths, base_url, verbosity, **options):
-        paths = paths or [settings.BASE_DIR / "seeds"]
-        missing = [str(path) for path in paths if not Path(path).exists()]
-        if missing:
-            raise CommandError(f"no such file or directory: {', '.join(missing)}")
-        files = seed_files(paths)
+    def handle(self, *, paths, base_url, verbosity, **options):
+        # A path that does not exist gets its own FAILED line; the others still import.
+        files = seed_files(paths or [settings.BASE_DIR / "seeds"])
         counts = {"imported": 0, "unchanged": 0, "failed": 0}
         show_bar = len(files) >= PROGRESS_BAR_FROM and verbosity > 0
         with tqdm(total=len(files), unit="file", disable=not show_bar, file=sys.stderr) as progress:
@@ -36,7 +32,9 @@ class Command(BaseCommand):
                 progress.update()
                 if verbosity == 0 and result.status != "failed":
                     continue
-                progress.write(_describe(result, base_url), file=self.stdout)
+                # Clears the bar (on stderr) while the line goes to stdout, so they never mix.
+                with tqdm.external_write_mode(file=sys.stdout):
+                    self.stdout.write(_describe(result, base_url))
         summary = ", ".join(f"{count} {status}" for status, count in counts.items())
         self.stdout.write(f"{len(files)} files: {summary}")
         if counts["failed"]:
