@@ -1,6 +1,7 @@
 """The site's URLs, shaped like AO3's so readers' tools find their way."""
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from archive import accounts
@@ -12,6 +13,45 @@ urlpatterns = [
     path("", include("tags.urls")),
     path("users/login", accounts.login_view, name="login"),
     path("users/logout", accounts.logout_view, name="logout"),
+    path("users/new", accounts.signup_view, name="signup"),
+    path(
+        "users/password/change",
+        auth_views.PasswordChangeView.as_view(template_name="users/password_change.html"),
+        name="password_change",
+    ),
+    path(
+        "users/password/changed",
+        auth_views.PasswordChangeDoneView.as_view(template_name="users/message.html"),
+        name="password_change_done",
+    ),
+    path(
+        "users/password/reset",
+        auth_views.PasswordResetView.as_view(template_name="users/password_reset.html"),
+        name="password_reset",
+    ),
+    path(
+        "users/password/reset/sent",
+        auth_views.PasswordResetDoneView.as_view(template_name="users/message.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "users/password/reset/<uidb64>/<token>",
+        auth_views.PasswordResetConfirmView.as_view(template_name="users/password_change.html"),
+        name="password_reset_confirm",
+    ),
+    path(
+        "users/password/reset/done",
+        auth_views.PasswordResetCompleteView.as_view(template_name="users/message.html"),
+        name="password_reset_complete",
+    ),
+    path("users/<str:username>", work_views.user_home, name="user"),
+    path("users/<str:username>/works", work_views.user_works, name="dashboard"),
+    path("users/<str:username>/pseuds/<str:pseud>", work_views.pseud_works, name="pseud"),
+    path(
+        "users/<str:username>/pseuds/<str:pseud>/works",
+        work_views.pseud_works,
+        name="pseud-works",
+    ),
     path("token_dispenser.json", accounts.token_dispenser, name="token-dispenser"),
     path("admin/", admin.site.urls),
 ]

@@ -1,10 +1,10 @@
 """Tag pages: the works that carry a tag."""
 
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 
 from tags.escaping import unescape_tag
-from tags.models import Tag
+from tags.models import Tag, TagKind
 from works.listing import paginate
 from works.models import Work
 
@@ -24,3 +24,20 @@ def tag_works(request, name):
     )
     page = paginate(request, works)
     return render(request, "tags/works.html", {"tag": tags[0], "tags": tags, "page": page})
+
+
+SUGGESTIONS = 10
+
+
+def tag_autocomplete(request):
+    """Existing tags of one kind that start with (or else contain) what the author typed."""
+    kind = request.GET.get("kind", "")
+    term = request.GET.get("term", "").strip()[:150]
+    if kind not in TagKind.values or len(term) < 2:
+        return JsonResponse({"tags": []})
+    tags = Tag.objects.filter(kind=kind)
+    names = list(tags.filter(name__istartswith=term).values_list("name", flat=True)[:SUGGESTIONS])
+    if len(names) < SUGGESTIONS:
+        more = tags.filter(name__icontains=term).exclude(name__in=names)
+        names += list(more.values_list("name", flat=True)[: SUGGESTIONS - len(names)])
+    return JsonResponse({"tags": names})

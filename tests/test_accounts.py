@@ -53,7 +53,8 @@ def test_login_without_token_is_refused(reader):
 
 def test_wrong_password_keeps_the_username_and_says_why(client, reader):
     response = client.post("/users/login", {"user[login]": "reader_1", "user[password]": "wrong"})
-    assert response.status_code == 400
+    assert response.status_code == 200
+    assert 'href="/users/logout"' not in response.content.decode()
     page = BeautifulSoup(response.content, "html.parser")
     assert "doesn't match our records" in page.get_text()
     assert page.find("input", attrs={"name": "user[login]"})["value"] == "reader_1"

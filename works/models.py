@@ -2,8 +2,10 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language_info
@@ -27,9 +29,41 @@ def _today():
     return timezone.localdate()
 
 
+class Pseud(models.Model):
+    """A name an account writes under; bylines link to it. Each account has a default one."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pseuds"
+    )
+    name = models.CharField(max_length=40)
+    is_default = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("user", Lower("name"), name="pseud_name_unique_per_user"),
+        ]
+        ordering = ["-is_default", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("pseud", args=[self.user.username, self.name])
+
+
 class WorkQuerySet(models.QuerySet):
     def posted(self):
         return self.filter(posted=True)
+
+    def by(self, user):
+        """Works one account is a creator of, drafts included."""
+        return self.filter(pseuds__user=user).distinct()
+
+    def readable_by(self, user):
+        """Works whose page a visitor may open: posted ones, and their own drafts."""
+        if user and user.is_authenticated:
+            return self.filter(Q(posted=True) | Q(pk__in=Work.objects.by(user).values("pk")))
+        return self.posted()
 
     def visible_to(self, user):
         """Works a visitor may list: posted ones, and restricted ones only when logged in."""
@@ -42,7 +76,8 @@ class WorkQuerySet(models.QuerySet):
         return self.order_by("-updated_at", "-id")
 
     def with_tags(self):
-        return self.prefetch_related("tags")
+        """Prefetch what blurbs and meta blocks show: tags and bylines."""
+        return self.prefetch_related("tags", "pseuds__user")
 
 
 class Work(models.Model):
@@ -71,6 +106,7 @@ class Work(models.Model):
     )  # fmt: skip
 
     tags = TaggableManager(through="works.TaggedWork", blank=True)
+    pseuds = models.ManyToManyField(Pseud, related_name="works", blank=True)
 
     objects = WorkQuerySet.as_manager()
 
@@ -125,6 +161,10 @@ class Work(models.Model):
         """Chapters posted over chapters planned: 3/5, 3/3 once complete, 3/? while unknown."""
         total = self.expected_chapters or (self.chapter_count if self.complete else "?")
         return f"{self.chapter_count}/{total}"
+
+    def is_by(self, user):
+        """True when this account is one of the work's creators."""
+        return user.is_authenticated and any(p.user_id == user.pk for p in self.pseuds.all())
 
     @property
     def rating(self):

@@ -1,9 +1,12 @@
 """Reading pages: home, a work, its chapters and chapter index."""
 
-from django.http import Http404
+from django.contrib.auth import get_user_model
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 
+from works import downloads
 from works.hits import counter as hit_counter
+from works.listing import paginate
 from works.models import Chapter, Work
 from works.reading import adult_query, needs_adult_gate, restricted_redirect
 
@@ -15,9 +18,10 @@ def home(request):
     return render(request, "works/home.html", {"works": works})
 
 
-def _work_or_404(work_id):
-    """A posted work, restricted or not: callers send anonymous readers of those to log in."""
-    work = Work.objects.posted().with_tags().filter(pk=work_id).first()
+def _work_or_404(request, work_id):
+    """A work the visitor may open (restricted ones too: callers send anonymous readers to log
+    in); drafts only for their creators."""
+    work = Work.objects.readable_by(request.user).with_tags().filter(pk=work_id).first()
     if work is None:
         raise Http404(f"There is no work with ID {work_id}.")
     return work
@@ -46,7 +50,7 @@ def _render_work(request, work, chapters, *, full_work):
 
 
 def work_detail(request, work_id):
-    work = _work_or_404(work_id)
+    work = _work_or_404(request, work_id)
     if login_first := restricted_redirect(request, work):
         return login_first
     chapters = list(work.chapters.all())
@@ -56,7 +60,7 @@ def work_detail(request, work_id):
 
 
 def chapter_detail(request, work_id, chapter_id):
-    work = _work_or_404(work_id)
+    work = _work_or_404(request, work_id)
     if login_first := restricted_redirect(request, work):
         return login_first
     chapter = work.chapters.filter(pk=chapter_id).first()
@@ -69,14 +73,73 @@ def chapter_redirect(request, chapter_id):
     chapter = Chapter.objects.filter(pk=chapter_id).only("id", "work_id").first()
     if chapter is None:
         raise Http404(f"There is no chapter with ID {chapter_id}.")
-    work = _work_or_404(chapter.work_id)
+    work = _work_or_404(request, chapter.work_id)
     if login_first := restricted_redirect(request, work):
         return login_first
     return redirect(chapter.get_absolute_url() + adult_query(request))
 
 
 def chapter_index(request, work_id):
-    work = _work_or_404(work_id)
+    work = _work_or_404(request, work_id)
     if login_first := restricted_redirect(request, work):
         return login_first
     return render(request, "works/navigate.html", {"work": work, "chapters": work.chapters.all()})
+
+
+def _user_or_404(username):
+    user = get_user_model().objects.filter(username__iexact=username, is_active=True).first()
+    if user is None:
+        raise Http404(f"There is no user named '{username}'.")
+    return user
+
+
+def user_home(request, username):
+    user = _user_or_404(username)
+    pseud = user.pseuds.filter(is_default=True).first() or user.pseuds.first()
+    if pseud is None:
+        raise Http404(f"{user.username} has no pseud yet.")
+    return redirect(pseud)
+
+
+def user_works(request, username):
+    """An account's works; its owner also sees drafts here ("My works")."""
+    user = _user_or_404(username)
+    own = request.user == user
+    works = Work.objects.all() if own else Work.objects.visible_to(request.user)
+    works = works.filter(pseuds__user=user).distinct()
+    page = paginate(request, works.recently_updated().with_tags())
+    context = {"owner": user, "page": page, "own": own, "heading_name": user.username}
+    return render(request, "users/works.html", context)
+
+
+def pseud_works(request, username, pseud):
+    user = _user_or_404(username)
+    found = user.pseuds.filter(name__iexact=pseud).first()
+    if found is None:
+        raise Http404(f"{user.username} has no pseud named '{pseud}'.")
+    works = Work.objects.visible_to(request.user).filter(pseuds=found)
+    page = paginate(request, works.recently_updated().with_tags())
+    context = {
+        "owner": user,
+        "pseud": found,
+        "page": page,
+        "own": False,
+        "heading_name": found.name,
+    }
+    return render(request, "users/works.html", context)
+
+
+def work_download(request, work_id, safe_title, extension):
+    """A work as an EPUB or HTML file; the title in the URL is not checked, as on AO3."""
+    download = downloads.FORMATS.get(extension)
+    if download is None:
+        raise Http404(f"There is no {extension} download.")
+    work = _work_or_404(request, work_id)
+    if login_first := restricted_redirect(request, work):
+        return login_first
+    return FileResponse(
+        downloads.open_download(work, extension),
+        as_attachment=True,
+        filename=downloads.file_name(work, extension),
+        content_type=download.content_type,
+    )

@@ -1,0 +1,224 @@
+"""The forms authors post and edit works with, holding AO3's limits."""
+
+import json
+import re
+
+from django import forms
+
+from tags.models import ARCHIVE_WARNINGS, CATEGORIES, RATINGS, TagKind
+
+TITLE_MAX = 255
+SUMMARY_MAX = 1250
+NOTES_MAX = 5000
+TEXT_MIN = 10
+TEXT_MAX = 510_000
+TAGS_MAX = 75
+TAG_NAME_MAX = 150
+# Commas separate tags, so they are not in this list; AO3 refuses the rest in a tag name.
+FORBIDDEN_TAG_CHARACTERS = "，、*<>^{}=`\\%"
+FREE_TAG_FIELDS = {
+    "fandoms": TagKind.FANDOM,
+    "relationships": TagKind.RELATIONSHIP,
+    "characters": TagKind.CHARACTER,
+    "freeforms": TagKind.FREEFORM,
+}
+LANGUAGES = [
+    ("en", "English"), ("de", "Deutsch"), ("es", "Español"), ("fr", "Français"),
+    ("it", "Italiano"), ("ja", "日本語"), ("ko", "한국어"), ("nl", "Nederlands"),
+    ("pl", "Polski"), ("pt", "Português"), ("ru", "Русский"), ("zh", "中文"),
+]  # fmt: skip
+
+
+def split_tags(value):
+    """'A, B,,c ' → ['A', 'B', 'c'], keeping the first spelling of case-insensitive repeats."""
+    names, seen = [], set()
+    for part in value.split(","):
+        name = re.sub(r"\s+", " ", part).strip()
+        if name and name.lower() not in seen:
+            seen.add(name.lower())
+            names.append(name)
+    return names
+
+
+class TagField(forms.CharField):
+    """Comma-separated tag names of one kind."""
+
+    def __init__(self, *, kind, **kwargs):
+        self.kind = kind
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 20_000)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"data-tag-kind": kind}))
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        names = split_tags(super().clean(value) or "")
+        for name in names:
+            if len(name) > TAG_NAME_MAX:
+                raise forms.ValidationError(
+                    f"The tag '{name[:40]}…' is {len(name)} characters long;"
+                    f" tags can be at most {TAG_NAME_MAX}."
+                )
+            bad = sorted({char for char in name if char in FORBIDDEN_TAG_CHARACTERS})
+            if bad:
+                raise forms.ValidationError(
+                    f"The tag '{name}' contains {' '.join(bad)}, which tags cannot contain."
+                )
+        if self.required and not names:
+            raise forms.ValidationError(self.error_messages["required"])
+        return names
+
+
+class ChapterTextMixin(forms.Form):
+    """A chapter's text, typed or pasted, or an uploaded file converted into it."""
+
+    chapter_text = forms.CharField(
+        label="Work text",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 20}),
+        help_text=f"HTML or plain text, {TEXT_MIN:,} to {TEXT_MAX:,} characters.",
+    )
+    upload = forms.FileField(
+        label="Or upload a file",
+        required=False,
+        help_text=".txt, .md, .html, .docx, .epub, or a seed export (.txt).",
+    )
+    # Chapters after the first one, from an uploaded file with several (an EPUB).
+    more_chapters = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_more_chapters(self):
+        raw = self.cleaned_data.get("more_chapters") or "[]"
+        try:
+            chapters = json.loads(raw)
+            return [(str(c["title"]), str(c["html"])) for c in chapters]
+        except (ValueError, KeyError, TypeError):
+            return []
+
+    def apply_upload(self, converted):
+        """Put an uploaded file's chapters into the text fields, so a re-shown form keeps them."""
+        data = self.data.copy()
+        first, *rest = converted.chapters
+        data["chapter_text"] = first.html
+        if first.title and not data.get("chapter_title"):
+            data["chapter_title"] = first.title
+        data["more_chapters"] = json.dumps([{"title": c.title, "html": c.html} for c in rest])
+        self.data = data
+
+    def clean_chapter_text(self):
+        text = self.cleaned_data.get("chapter_text", "")
+        if len(text.strip()) < TEXT_MIN:
+            raise forms.ValidationError(
+                f"The chapter text must be at least {TEXT_MIN} characters long;"
+                " type or paste it, or upload a file."
+            )
+        if len(text) > TEXT_MAX:
+            raise forms.ValidationError(
+                f"The chapter text is {len(text):,} characters long;"
+                f" a chapter can be at most {TEXT_MAX:,}. Split it into chapters."
+            )
+        return text
+
+    def chapters(self):
+        """(title, html) for each chapter this form carries."""
+        first = (self.cleaned_data.get("chapter_title", ""), self.cleaned_data["chapter_text"])
+        return [first, *self.cleaned_data.get("more_chapters", [])]
+
+
+class WorkForm(forms.Form):
+    title = forms.CharField(max_length=TITLE_MAX)
+    fandoms = TagField(kind=TagKind.FANDOM, required=True, label="Fandoms")
+    rating = forms.ChoiceField(choices=[("", "Choose a rating")] + [(r, r) for r in RATINGS])
+    archive_warnings = forms.MultipleChoiceField(
+        choices=[(w, w) for w in ARCHIVE_WARNINGS], widget=forms.CheckboxSelectMultiple
+    )
+    categories = forms.MultipleChoiceField(
+        choices=[(c, c) for c in CATEGORIES], widget=forms.CheckboxSelectMultiple, required=False
+    )
+    relationships = TagField(kind=TagKind.RELATIONSHIP, label="Relationships")
+    characters = TagField(kind=TagKind.CHARACTER, label="Characters")
+    freeforms = TagField(kind=TagKind.FREEFORM, label="Additional Tags")
+    language = forms.ChoiceField(choices=LANGUAGES, initial="en")
+    summary = forms.CharField(max_length=SUMMARY_MAX, required=False, widget=forms.Textarea)
+    notes = forms.CharField(
+        label="Beginning notes", max_length=NOTES_MAX, required=False, widget=forms.Textarea
+    )
+    end_notes = forms.CharField(
+        label="End notes", max_length=NOTES_MAX, required=False, widget=forms.Textarea
+    )
+    restricted = forms.BooleanField(label="Only show your work to registered users", required=False)
+    complete = forms.BooleanField(label="This work is complete", required=False)
+    expected_chapters = forms.IntegerField(
+        label="Chapters planned", required=False, min_value=1, max_value=10_000,
+        help_text="Leave empty if you don't know yet.",
+    )  # fmt: skip
+
+    def clean(self):
+        cleaned = super().clean()
+        count = sum(len(cleaned.get(field) or []) for field in FREE_TAG_FIELDS)
+        for field in ["archive_warnings", "categories"]:
+            count += len(cleaned.get(field) or [])
+        count += 1  # the rating
+        if count > TAGS_MAX:
+            raise forms.ValidationError(
+                f"This work has {count} tags; a work can have at most {TAGS_MAX} in all."
+            )
+        return cleaned
+
+    def tag_names(self):
+        """{kind: [name, …]} of every tag the form chose."""
+        cleaned = self.cleaned_data
+        names = {kind: cleaned[field] for field, kind in FREE_TAG_FIELDS.items()}
+        names[TagKind.RATING] = [cleaned["rating"]]
+        names[TagKind.ARCHIVE_WARNING] = cleaned["archive_warnings"]
+        names[TagKind.CATEGORY] = cleaned["categories"]
+        return {kind: values for kind, values in names.items() if values}
+
+    def work_fields(self):
+        keys = ["title", "language", "summary", "notes", "end_notes", "restricted", "complete"]
+        fields = {key: self.cleaned_data[key] for key in keys}
+        fields["expected_chapters"] = self.cleaned_data["expected_chapters"]
+        return fields
+
+
+class NewWorkForm(WorkForm, ChapterTextMixin):
+    chapter_title = forms.CharField(label="Chapter title", max_length=TITLE_MAX, required=False)
+
+    field_order = [*WorkForm.base_fields, "chapter_title", "chapter_text", "upload"]
+
+    def apply_seed(self, seed):
+        """Fill the fields an uploaded seed export names and the author left empty."""
+        data = self.data.copy()
+        for field, kind in FREE_TAG_FIELDS.items():
+            names = seed.tags.get(kind, [])
+            if names and not data.get(field):
+                data[field] = ", ".join(names)
+        if not data.get("title"):
+            data["title"] = seed.title
+        if not data.get("summary"):
+            data["summary"] = seed.summary
+        if not data.get("rating"):
+            data["rating"] = seed.tags.get(TagKind.RATING, [""])[0]
+        if not data.getlist("archive_warnings"):
+            data.setlist("archive_warnings", seed.tags.get(TagKind.ARCHIVE_WARNING, []))
+        if not data.getlist("categories"):
+            data.setlist("categories", seed.tags.get(TagKind.CATEGORY, []))
+        self.data = data
+
+
+class ChapterForm(ChapterTextMixin):
+    chapter_title = forms.CharField(label="Chapter title", max_length=TITLE_MAX, required=False)
+    summary = forms.CharField(max_length=SUMMARY_MAX, required=False, widget=forms.Textarea)
+    notes = forms.CharField(
+        label="Beginning notes", max_length=NOTES_MAX, required=False, widget=forms.Textarea
+    )
+    end_notes = forms.CharField(
+        label="End notes", max_length=NOTES_MAX, required=False, widget=forms.Textarea
+    )
+
+    def chapter_fields(self):
+        return {
+            "title": self.cleaned_data["chapter_title"],
+            "summary": self.cleaned_data["summary"],
+            "notes": self.cleaned_data["notes"],
+            "end_notes": self.cleaned_data["end_notes"],
+            "text": self.cleaned_data["chapter_text"],
+        }

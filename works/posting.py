@@ -1,0 +1,232 @@
+"""Pages where authors post, preview, edit and delete their works and chapters."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from works import services
+from works.forms import ChapterForm, NewWorkForm, WorkForm
+from works.models import Work
+
+FORM_ERROR_STATUS = 400
+
+
+def author_login_required(view):
+    return login_required(view, redirect_field_name="return_to")
+
+
+def own_work(view):
+    """Load the work named in the URL, or 404 unless the logged-in user is one of its creators."""
+
+    @author_login_required
+    @wraps(view)
+    def wrapper(request, work_id, *args, **kwargs):
+        work = Work.objects.by(request.user).with_tags().filter(pk=work_id).first()
+        if work is None:
+            raise Http404(f"You have no work with ID {work_id}.")
+        return view(request, work, *args, **kwargs)
+
+    return wrapper
+
+
+def _chapter_or_404(work, chapter_id):
+    chapter = work.chapters.filter(pk=chapter_id).first()
+    if chapter is None:
+        raise Http404(f"Work {work.pk} has no chapter with ID {chapter_id}.")
+    return chapter
+
+
+def _take_upload(request, form):
+    """Convert an uploaded file into the form's text fields; a bad file is a field error."""
+    upload = request.FILES.get("upload")
+    if not upload:
+        return
+    from works.uploads import UploadError, convert_upload  # TEMP until uploads.py lands
+
+    try:
+        converted = convert_upload(upload)
+    except UploadError as error:
+        form.add_error("upload", str(error))
+        return
+    form.apply_upload(converted)
+    if converted.seed is not None and hasattr(form, "apply_seed"):
+        form.apply_seed(converted.seed)
+
+
+def _bound(form_class, request, **kwargs):
+    form = form_class(request.POST, request.FILES, **kwargs)
+    _take_upload(request, form)
+    return form
+
+
+def _default_pseud(user):
+    pseud = user.pseuds.filter(is_default=True).first() or user.pseuds.first()
+    if pseud is None:
+        pseud = user.pseuds.create(name=user.username, is_default=True)
+    return pseud
+
+
+@author_login_required
+@require_http_methods(["GET", "POST"])
+def work_new(request):
+    if request.method == "GET":
+        return render(request, "works/new.html", {"form": NewWorkForm()})
+    form = _bound(NewWorkForm, request)
+    upload_failed = "upload" in form.errors
+    if upload_failed or not form.is_valid():
+        return render(request, "works/new.html", {"form": form}, status=FORM_ERROR_STATUS)
+    post_now = "post" in request.POST
+    work = services.work_create(
+        pseud=_default_pseud(request.user),
+        fields=form.work_fields(),
+        tag_names=form.tag_names(),
+        chapters=form.chapters(),
+        posted=post_now,
+    )
+    if post_now:
+        messages.success(request, "Work was successfully posted.")
+        return redirect(work)
+    messages.success(request, "Draft saved. It is visible only to you until you post it.")
+    return redirect("works:preview", work.pk)
+
+
+@own_work
+def work_preview(request, work):
+    chapters = list(work.chapters.all())
+    return render(request, "works/preview.html", {"work": work, "chapters": chapters})
+
+
+@own_work
+@require_POST
+def work_post(request, work):
+    services.work_post(work)
+    messages.success(request, "Work was successfully posted.")
+    return redirect(work)
+
+
+def _work_initial(work):
+    from tags.models import TagKind
+
+    def names(kind):
+        return ", ".join(tag.name for tag in work.tags_of(kind))
+
+    return {
+        "title": work.title,
+        "fandoms": names(TagKind.FANDOM),
+        "rating": work.rating,
+        "archive_warnings": [tag.name for tag in work.tags_of(TagKind.ARCHIVE_WARNING)],
+        "categories": work.category_names,
+        "relationships": names(TagKind.RELATIONSHIP),
+        "characters": names(TagKind.CHARACTER),
+        "freeforms": names(TagKind.FREEFORM),
+        "language": work.language,
+        "summary": work.summary,
+        "notes": work.notes,
+        "end_notes": work.end_notes,
+        "restricted": work.restricted,
+        "complete": work.complete,
+        "expected_chapters": work.expected_chapters,
+    }
+
+
+@own_work
+@require_http_methods(["GET", "POST"])
+def work_edit(request, work):
+    if request.method == "GET":
+        form = WorkForm(initial=_work_initial(work))
+        return render(request, "works/edit.html", {"form": form, "work": work})
+    form = WorkForm(request.POST)
+    if not form.is_valid():
+        context = {"form": form, "work": work}
+        return render(request, "works/edit.html", context, status=FORM_ERROR_STATUS)
+    services.work_update(work, fields=form.work_fields(), tag_names=form.tag_names())
+    messages.success(request, "Work was successfully updated.")
+    return redirect("works:preview", work.pk) if not work.posted else redirect(work)
+
+
+@own_work
+@require_http_methods(["GET", "POST"])
+def work_delete(request, work):
+    if request.method == "POST":
+        title = work.title
+        services.work_delete(work)
+        messages.success(request, f"Your work {title} was deleted.")
+        return redirect("dashboard", username=request.user.username)
+    return render(request, "works/delete.html", {"work": work})
+
+
+@own_work
+@require_http_methods(["GET", "POST"])
+def chapter_new(request, work):
+    if request.method == "GET":
+        return render(request, "works/chapter_form.html", {"form": ChapterForm(), "work": work})
+    form = _bound(ChapterForm, request)
+    if "upload" in form.errors or not form.is_valid():
+        context = {"form": form, "work": work}
+        return render(request, "works/chapter_form.html", context, status=FORM_ERROR_STATUS)
+    first, *rest = form.chapters()
+    chapters = [{**form.chapter_fields(), "title": first[0], "text": first[1]}]
+    chapters += [{"title": title, "text": text} for title, text in rest]
+    created = services.chapter_add(work, chapters=chapters)
+    messages.success(request, "Chapter was successfully added.")
+    return redirect(created[0])
+
+
+@own_work
+@require_http_methods(["GET", "POST"])
+def chapter_edit(request, work, chapter_id):
+    chapter = _chapter_or_404(work, chapter_id)
+    if request.method == "GET":
+        initial = {
+            "chapter_title": chapter.title,
+            "summary": chapter.summary,
+            "notes": chapter.notes,
+            "end_notes": chapter.end_notes,
+            "chapter_text": chapter.text,
+        }
+        form = ChapterForm(initial=initial)
+        context = {"form": form, "work": work, "chapter": chapter}
+        return render(request, "works/chapter_form.html", context)
+    form = _bound(ChapterForm, request)
+    if "upload" in form.errors or not form.is_valid():
+        context = {"form": form, "work": work, "chapter": chapter}
+        return render(request, "works/chapter_form.html", context, status=FORM_ERROR_STATUS)
+    services.chapter_update(chapter, fields=form.chapter_fields())
+    messages.success(request, "Chapter was successfully updated.")
+    return redirect(chapter)
+
+
+@own_work
+@require_http_methods(["GET", "POST"])
+def chapter_delete(request, work, chapter_id):
+    chapter = _chapter_or_404(work, chapter_id)
+    if request.method == "POST":
+        try:
+            services.chapter_delete(chapter)
+        except services.ServiceError as error:
+            messages.error(request, str(error))
+            return redirect("works:manage-chapters", work.pk)
+        messages.success(request, "The chapter was deleted.")
+        return redirect("works:manage-chapters", work.pk)
+    return render(request, "works/chapter_delete.html", {"work": work, "chapter": chapter})
+
+
+@own_work
+@require_http_methods(["GET", "POST"])
+def chapters_manage(request, work):
+    chapters = list(work.chapters.all())
+    if request.method == "POST":
+        try:
+            positions = {c.pk: int(request.POST.get(f"position_{c.pk}", "")) for c in chapters}
+            order = sorted(positions, key=lambda pk: (positions[pk], pk))
+            services.chapters_reorder(work, order)
+        except ValueError:
+            messages.error(request, "Give every chapter a position number.")
+        else:
+            messages.success(request, "Chapter order saved.")
+            return redirect("works:manage-chapters", work.pk)
+    return render(request, "works/chapters_manage.html", {"work": work, "chapters": chapters})
