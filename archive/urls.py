@@ -52,6 +52,7 @@ urlpatterns = [
         work_views.pseud_works,
         name="pseud-works",
     ),
+    path("preferences/hidden-tags", work_views.hidden_tags, name="hidden-tags"),
     path("token_dispenser.json", accounts.token_dispenser, name="token-dispenser"),
     path("admin/", admin.site.urls),
 ]

@@ -80,6 +80,12 @@ class TagQuerySet(models.QuerySet):
         # Two names can find the same tag when Python's and PostgreSQL's case folding differ.
         return list({tag.pk: tag for tag in tags}.values())
 
+    def adjust_work_counts(self, *, added=(), removed=()):
+        """Count a work in (or out of) these tags' totals."""
+        for ids, step in [(added, 1), (removed, -1)]:
+            if ids:
+                self.filter(pk__in=list(ids)).update(work_count=models.F("work_count") + step)
+
 
 class Tag(TagBase):
     # TagBase makes name and slug unique across the table; here a name is unique per kind,
@@ -87,6 +93,9 @@ class Tag(TagBase):
     name = models.CharField(max_length=150)
     slug = None
     kind = models.CharField(max_length=20, choices=TagKind.choices)
+    work_count = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Posted works anyone may read that carry this tag."
+    )
 
     objects = TagQuerySet.as_manager()
 

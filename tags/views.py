@@ -1,29 +1,27 @@
-"""Tag pages: the works that carry a tag."""
+"""Tag pages: a tag's works, the tag and fandom indexes, feeds and suggestions."""
 
+import unicodedata
+from datetime import UTC, datetime, time
+
+from django.contrib.syndication.views import Feed
+from django.db.models.functions import Lower
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.utils.feedgenerator import Atom1Feed
 
 from tags.escaping import unescape_tag
 from tags.models import Tag, TagKind
-from works.listing import paginate
+from works.listing import paginate, render_listing
 from works.models import Work
 
 
 def tag_works(request, name):
     name = unescape_tag(name)
     # Names are unique within a kind, so one name may be, say, both a fandom and a relationship.
-    tags = list(Tag.objects.filter(name__iexact=name))
-    if not tags:
+    tag = Tag.objects.filter(name__iexact=name).order_by("id").first()
+    if tag is None:
         raise Http404(f"There is no tag named '{name}'.")
-    works = (
-        Work.objects.visible_to(request.user)
-        .filter(tagged__tag__in=tags)
-        .distinct()
-        .recently_updated()
-        .with_tags()
-    )
-    page = paginate(request, works)
-    return render(request, "tags/works.html", {"tag": tags[0], "tags": tags, "page": page})
+    return render_listing(request, title=f"Works in {tag.name}", subject="in", tag=tag)
 
 
 SUGGESTIONS = 10
@@ -41,3 +39,78 @@ def tag_autocomplete(request):
         more = tags.filter(name__icontains=term).exclude(name__in=names)
         names += list(more.values_list("name", flat=True)[: SUGGESTIONS - len(names)])
     return JsonResponse({"tags": names})
+
+
+FANDOM_LETTERS = [*"ABCDEFGHIJKLMNOPQRSTUVWXYZ", "#"]
+
+
+def fandom_index(request):
+    """Every fandom A to Z with its number of works."""
+    fandoms = Tag.objects.filter(kind=TagKind.FANDOM, work_count__gt=0).order_by(Lower("name"))
+    letters = {letter: [] for letter in FANDOM_LETTERS}
+    for fandom in fandoms.only("id", "name", "kind", "work_count"):
+        first = unicodedata.normalize("NFKD", fandom.name[:1])[:1].upper()
+        letters[first if first in letters else "#"].append(fandom)
+    groups = [(letter, tags) for letter, tags in letters.items() if tags]
+    return render(request, "tags/fandoms.html", {"groups": groups})
+
+
+def tag_index(request):
+    """Tags by name, with a search box: /tags?query=…&kind=…"""
+    query = request.GET.get("query", "").strip()[:150]
+    kind = request.GET.get("kind", "")
+    tags = Tag.objects.all()
+    if query:
+        tags = tags.filter(name__icontains=query)
+    if kind in TagKind.values:
+        tags = tags.filter(kind=kind)
+    else:
+        kind = ""
+    tags = tags.order_by("-work_count", Lower("name"), "id")
+    page = paginate(request, tags, per_page=50)
+    context = {"page": page, "query": query, "kind": kind, "kinds": TagKind.choices}
+    return render(request, "tags/index.html", context)
+
+
+class TagFeed(Feed):
+    """Atom feed of the newest works carrying a tag."""
+
+    feed_type = Atom1Feed
+    items_shown = 20
+
+    def get_object(self, request, tag_id):
+        tag = Tag.objects.filter(pk=tag_id).first()
+        if tag is None:
+            raise Http404(f"There is no tag with ID {tag_id}.")
+        return tag
+
+    def title(self, tag):
+        return f"{tag.name} works"
+
+    def link(self, tag):
+        return tag.get_absolute_url()
+
+    def subtitle(self, tag):
+        return f"The newest works tagged {tag.name}."
+
+    def items(self, tag):
+        works = Work.objects.visible_to(None).filter(tag_ids__contains=[tag.pk])
+        return works.recently_updated().with_tags()[: self.items_shown]
+
+    def item_title(self, work):
+        return work.title
+
+    def item_description(self, work):
+        return work.summary_html
+
+    def item_author_name(self, work):
+        return ", ".join(pseud.name for pseud in work.pseuds.all()) or "Anonymous"
+
+    def item_pubdate(self, work):
+        return datetime.combine(work.published, time.min, tzinfo=UTC)
+
+    def item_updateddate(self, work):
+        return work.updated_at
+
+    def item_categories(self, work):
+        return [tag.name for tag in work.tags.all()]

@@ -4,6 +4,7 @@ import itertools
 
 from tags.models import DEFAULT_WARNING, Tag, TagKind
 from works.models import Chapter, TaggedWork, Work
+from works.services import reindex
 
 _numbers = itertools.count(1)
 
@@ -40,4 +41,5 @@ def make_work(
         for name in names:
             TaggedWork.objects.create(content_object=work, tag=make_tag(name, kind))
     work.refresh_from_db()
+    reindex(work, counted_before=set())
     return work

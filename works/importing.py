@@ -9,7 +9,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from works.models import Chapter, Work
 from works.rendering import plain_text_to_html
 from works.seeds import SeedError, decode_seed, parse_seed
-from works.services import set_work_tags
+from works.services import reindex, set_work_tags
 
 
 @dataclass
@@ -97,4 +97,5 @@ def create_work_from_seed(seed, *, source_hash):
             text=plain_text_to_html(chapter.text),
         )  # fmt: skip
     set_work_tags(work, seed.tags)
+    reindex(work, counted_before=set())
     return work

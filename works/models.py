@@ -3,7 +3,10 @@
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import models
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import connection, models
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -14,6 +17,34 @@ from taggit.models import ItemBase
 
 from tags.models import DEFAULT_RATING, DEFAULT_WARNING, KIND_CLASSES, Tag, TagKind
 from works.rendering import count_words, sanitize_html
+
+# Chapter text beyond this many characters is left out of the search vector, whose size
+# PostgreSQL caps at 1 MB.
+SEARCH_TEXT_LIMIT = 400_000
+REINDEX_SQL = """
+UPDATE works_work w SET
+    tag_ids = t.ids,
+    fandom_count = t.fandoms,
+    search_vector =
+        setweight(to_tsvector('english', w.title), 'A')
+        || setweight(to_tsvector('english', t.names), 'B')
+        || setweight(
+            to_tsvector('english', regexp_replace(w.summary_html, '<[^>]*>', ' ', 'g')), 'C')
+        || setweight(to_tsvector('english', left(c.body, %(text_limit)s)), 'D')
+FROM (
+    SELECT coalesce(array_agg(tw.tag_id ORDER BY tw.tag_id), '{}') AS ids,
+           count(*) FILTER (WHERE tag.kind = 'fandom') AS fandoms,
+           coalesce(string_agg(tag.name, ' '), '') AS names
+    FROM works_taggedwork tw JOIN tags_tag tag ON tag.id = tw.tag_id
+    WHERE tw.content_object_id = %(id)s
+) t, (
+    SELECT coalesce(string_agg(regexp_replace(text_html, '<[^>]*>', ' ', 'g'), ' '
+                               ORDER BY position), '') AS body
+    FROM works_chapter WHERE work_id = %(id)s
+) c
+WHERE w.id = %(id)s
+RETURNING w.tag_ids, w.fandom_count
+"""
 
 
 @dataclass
@@ -57,7 +88,8 @@ class WorkQuerySet(models.QuerySet):
 
     def by(self, user):
         """Works one account is a creator of, drafts included."""
-        return self.filter(pseuds__user=user).distinct()
+        creatorships = Work.pseuds.through.objects.filter(pseud__user=user)
+        return self.filter(pk__in=creatorships.values("work_id"))
 
     def readable_by(self, user):
         """Works whose page a visitor may open: posted ones, and their own drafts."""
@@ -108,10 +140,25 @@ class Work(models.Model):
     tags = TaggableManager(through="works.TaggedWork", blank=True)
     pseuds = models.ManyToManyField(Pseud, related_name="works", blank=True)
 
+    # Kept by Work.reindex() from the rows above, for listings at a million works:
+    # the ids of the work's tags (GIN-indexed with intarray), its number of fandoms
+    # (crossovers), and the full-text vector of its title, tags, summary and text.
+    tag_ids = ArrayField(models.IntegerField(), default=list, blank=True, editable=False)
+    fandom_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    search_vector = SearchVectorField(null=True, blank=True, editable=False)
+
     objects = WorkQuerySet.as_manager()
 
     class Meta:
-        indexes = [models.Index(fields=["-updated_at", "-id"], name="work_recent")]
+        indexes = [
+            models.Index(fields=["-updated_at", "-id"], name="work_recent"),
+            models.Index(fields=["-published", "-id"], name="work_posted"),
+            models.Index(fields=["-word_count", "-id"], name="work_words"),
+            models.Index(fields=["-hits", "-id"], name="work_hits"),
+            models.Index(Lower("title"), "id", name="work_title"),
+            GinIndex(fields=["tag_ids"], opclasses=["gin__int_ops"], name="work_tag_ids"),
+            GinIndex(fields=["search_vector"], name="work_search_vector"),
+        ]
 
     def __str__(self):
         return self.title
@@ -124,6 +171,17 @@ class Work(models.Model):
 
     def get_absolute_url(self):
         return reverse("works:detail", args=[self.pk])
+
+    @property
+    def public(self):
+        """Counted in tag totals: posted and readable without logging in."""
+        return self.posted and not self.restricted
+
+    def reindex(self):
+        """Recompute tag_ids, fandom_count and search_vector from the tags and chapters."""
+        with connection.cursor() as cursor:
+            cursor.execute(REINDEX_SQL, {"id": self.pk, "text_limit": SEARCH_TEXT_LIMIT})
+            self.tag_ids, self.fandom_count = cursor.fetchone()
 
     def refresh_counts(self):
         """Keep the stored word and chapter counts equal to the chapters' own."""
@@ -151,6 +209,12 @@ class Work(models.Model):
 
     @property
     def language_name(self):
+        # The form's names first: they are AO3's ("Français", "中文"), which readers' tools map
+        # back to codes; Django's are lower-case for some languages and lack "zh".
+        from works.forms import LANGUAGES
+
+        if name := dict(LANGUAGES).get(self.language):
+            return name
         try:
             return get_language_info(self.language)["name_local"]
         except KeyError:
@@ -194,6 +258,18 @@ class TaggedWork(ItemBase):
         constraints = [
             models.UniqueConstraint(fields=["content_object", "tag"], name="work_tag_once"),
         ]
+
+
+class ReaderPreference(models.Model):
+    """What an account hides from every listing (visitors keep theirs in a cookie)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reader_preference"
+    )
+    hidden_tag_ids = ArrayField(models.IntegerField(), default=list, blank=True)
+
+    def __str__(self):
+        return f"{self.user} hides {len(self.hidden_tag_ids)} tags"
 
 
 class Hit(models.Model):

@@ -1,6 +1,6 @@
 """Writes to works and chapters: each validates, runs in one transaction, keeps counts current."""
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -10,6 +10,38 @@ from works.models import Chapter, TaggedWork, Work
 
 class ServiceError(ValueError):
     """A write that cannot be done; the message is for the author."""
+
+
+def public_tag_ids(work):
+    """The tags whose totals count this work: all of them while it is public, else none."""
+    return set(work.tag_ids) if work.public else set()
+
+
+def reindex(work, *, counted_before):
+    """After a write: refresh the work's listing columns and move its tag totals."""
+    work.reindex()
+    counted_now = public_tag_ids(work)
+    Tag.objects.adjust_work_counts(
+        added=counted_now - counted_before, removed=counted_before - counted_now
+    )
+
+
+def recount_all_tags():
+    """Every tag's total recounted from scratch, for after bulk loads."""
+    with connection.cursor() as cursor:
+        cursor.execute(RECOUNT_SQL)
+
+
+RECOUNT_SQL = """
+UPDATE tags_tag t SET work_count = coalesce(c.n, 0)
+FROM tags_tag t2 LEFT JOIN (
+    SELECT tw.tag_id, count(*) AS n
+    FROM works_taggedwork tw JOIN works_work w ON w.id = tw.content_object_id
+    WHERE w.posted AND NOT w.restricted
+    GROUP BY tw.tag_id
+) c ON c.tag_id = t2.id
+WHERE t.id = t2.id AND t.work_count IS DISTINCT FROM coalesce(c.n, 0)
+"""
 
 
 def set_work_tags(work, names_by_kind):
@@ -35,17 +67,20 @@ def work_create(*, pseud, fields, tag_names, chapters, posted):
     set_work_tags(work, tag_names)
     for position, (title, text) in enumerate(chapters, start=1):
         _save_chapter(Chapter(work=work, position=position, title=title, text=text))
+    reindex(work, counted_before=set())
     return work
 
 
 @transaction.atomic
 def work_update(work, *, fields, tag_names):
+    counted_before = public_tag_ids(work)
     for name, value in fields.items():
         setattr(work, name, value)
     work.updated_at = timezone.now()
     work.full_clean(exclude=["tags", "pseuds"])
     work.save()
     set_work_tags(work, tag_names)
+    reindex(work, counted_before=counted_before)
     return work
 
 
@@ -54,16 +89,19 @@ def work_post(work):
     """Publish a draft: it becomes visible to readers from today."""
     if work.posted:
         return work
+    counted_before = public_tag_ids(work)
     work.posted = True
     work.published = timezone.localdate()
     work.updated_at = timezone.now()
     work.save(update_fields=["posted", "published", "updated_at"])
     Chapter.objects.filter(work=work).update(published=work.published)
+    reindex(work, counted_before=counted_before)
     return work
 
 
 @transaction.atomic
 def work_delete(work):
+    Tag.objects.adjust_work_counts(removed=public_tag_ids(work))
     work.delete()
 
 
@@ -74,7 +112,9 @@ def _save_chapter(chapter):
 
 
 def _touch(work):
+    """A chapter changed: the work is updated now, and its text is searched anew."""
     Work.objects.filter(pk=work.pk).update(updated_at=timezone.now())
+    work.reindex()
 
 
 @transaction.atomic

@@ -3,11 +3,14 @@
 from django.contrib.auth import get_user_model
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
+from tags.models import Tag
 from works import downloads
 from works.hits import counter as hit_counter
-from works.listing import paginate
+from works.listing import render_listing
 from works.models import Chapter, Work
+from works.preferences import hidden_tag_ids, save_hidden_tag_ids
 from works.reading import adult_query, needs_adult_gate, restricted_redirect
 
 HOME_WORKS = 20
@@ -106,10 +109,13 @@ def user_works(request, username):
     user = _user_or_404(username)
     own = request.user == user
     works = Work.objects.all() if own else Work.objects.visible_to(request.user)
-    works = works.filter(pseuds__user=user).distinct()
-    page = paginate(request, works.recently_updated().with_tags())
-    context = {"owner": user, "page": page, "own": own, "heading_name": user.username}
-    return render(request, "users/works.html", context)
+    return render_listing(
+        request,
+        title="My Works" if own else f"Works by {user.username}",
+        subject=f"by {user.username}",
+        base=works & Work.objects.by(user),
+        own=own,
+    )
 
 
 def pseud_works(request, username, pseud):
@@ -117,16 +123,22 @@ def pseud_works(request, username, pseud):
     found = user.pseuds.filter(name__iexact=pseud).first()
     if found is None:
         raise Http404(f"{user.username} has no pseud named '{pseud}'.")
-    works = Work.objects.visible_to(request.user).filter(pseuds=found)
-    page = paginate(request, works.recently_updated().with_tags())
-    context = {
-        "owner": user,
-        "pseud": found,
-        "page": page,
-        "own": False,
-        "heading_name": found.name,
-    }
-    return render(request, "users/works.html", context)
+    works = Work.objects.visible_to(request.user).filter(
+        pk__in=Work.pseuds.through.objects.filter(pseud=found).values("work_id")
+    )
+    return render_listing(
+        request, title=f"Works by {found.name}", subject=f"by {found.name}", base=works
+    )
+
+
+def work_index(request):
+    """All works, or with `?tag_id=NAME` a tag's works: the target of every filter form."""
+    tag = Tag.objects.filter(name__iexact=request.GET.get("tag_id", "").strip()).first()
+    return render_listing(request, title="Works", subject="in" if tag else "", tag=tag)
+
+
+def work_search(request):
+    return render_listing(request, title="Search Works", subject="found", searching=True)
 
 
 def work_download(request, work_id, safe_title, extension):
@@ -143,3 +155,30 @@ def work_download(request, work_id, safe_title, extension):
         filename=downloads.file_name(work, extension),
         content_type=download.content_type,
     )
+
+
+@require_http_methods(["GET", "POST"])
+def hidden_tags(request):
+    """The reader's exclusion list: add a tag by id or name, remove ticked ones."""
+    hidden = set(hidden_tag_ids(request))
+    error, typed = "", ""
+    if request.method == "POST":
+        hidden -= {int(value) for value in request.POST.getlist("unhide") if value.isdigit()}
+        if request.POST.get("hide", "").isdigit():
+            tag = Tag.objects.filter(pk=int(request.POST["hide"])).first()
+            if tag:
+                hidden.add(tag.pk)
+        typed = request.POST.get("hide_name", "").strip()
+        if typed:
+            tags = list(Tag.objects.filter(name__iexact=typed))
+            if tags:
+                hidden.update(tag.pk for tag in tags)
+                typed = ""
+            else:
+                error = f"There is no tag named '{typed[:150]}'."
+        if not error:
+            response = redirect("hidden-tags")
+            return save_hidden_tag_ids(request, response, hidden)
+    tags = Tag.objects.filter(pk__in=hidden).order_by("kind", "name")
+    context = {"tags": tags, "error": error, "typed": typed}
+    return render(request, "works/hidden_tags.html", context, status=400 if error else 200)

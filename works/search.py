@@ -1,0 +1,256 @@
+"""The one listing engine: AO3's filter parameters in, a page of visible works out.
+
+Every listing (all works, a tag's works, an author's works, search) parses the same
+parameters, so a filter URL built for AO3 works here unchanged. Tag filters use the
+`tag_ids` array on each work (GIN, intarray); free text uses `search_vector`.
+"""
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db.models import F
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from tags.models import Tag, TagKind
+from works.models import Work
+
+QUERY_MAX = 200
+FACET_SAMPLE = 2000
+FACETS_SHOWN = 10
+FACETS_MORE = 50
+KIND_PARAMS = {
+    "rating_ids": TagKind.RATING,
+    "archive_warning_ids": TagKind.ARCHIVE_WARNING,
+    "category_ids": TagKind.CATEGORY,
+    "fandom_ids": TagKind.FANDOM,
+    "character_ids": TagKind.CHARACTER,
+    "relationship_ids": TagKind.RELATIONSHIP,
+    "freeform_ids": TagKind.FREEFORM,
+}
+SORTS = {
+    "revised_at": ("Date Updated", F("updated_at")),
+    "created_at": ("Date Posted", F("published")),
+    "title_to_sort_on": ("Title", Lower("title")),
+    "word_count": ("Word Count", F("word_count")),
+    "hits": ("Hits", F("hits")),
+    "_score": ("Best Match", None),
+}
+UNSUPPORTED_SORTS = {
+    "authors_to_sort_on": "creator",
+    "kudos_count": "kudos",
+    "comments_count": "comments",
+    "bookmarks_count": "bookmarks",
+}
+DEFAULT_SORT = "revised_at"
+_NUMBER = re.compile(r"^\d{1,9}$")
+
+
+@dataclass
+class WorkSearch:
+    """What a listing's query string asks for, with a note for each part that was ignored."""
+
+    tag_name: str = ""
+    include_names: list[str] = field(default_factory=list)
+    exclude_names: list[str] = field(default_factory=list)
+    include_ids: list[int] = field(default_factory=list)
+    exclude_ids: list[int] = field(default_factory=list)
+    complete: str = ""
+    crossover: str = ""
+    words_from: int | None = None
+    words_to: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    query: str = ""
+    language: str = ""
+    sort_column: str = DEFAULT_SORT
+    sort_direction: str = "desc"
+    notices: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_query(cls, params, *, tag_name=""):
+        search = cls(tag_name=tag_name or params.get("tag_id", "").strip()[:150])
+
+        def value(name):
+            return params.get(f"work_search[{name}]", "").strip()
+
+        search.include_names = _names(value("other_tag_names"))
+        search.exclude_names = _names(value("excluded_tag_names"))
+        for param in KIND_PARAMS:
+            search.include_ids += search._ids(params, f"include_work_search[{param}][]")
+            search.exclude_ids += search._ids(params, f"exclude_work_search[{param}][]")
+        search.complete = value("complete") if value("complete") in {"T", "F"} else ""
+        search.crossover = value("crossover") if value("crossover") in {"T", "F"} else ""
+        search.words_from = search._count(value("words_from"), "words from")
+        search.words_to = search._count(value("words_to"), "words to")
+        low, high = search.words_from, search.words_to
+        if low is not None and high is not None and low > high:
+            search.words_from, search.words_to = high, low
+            search.notices.append("The word count range was backwards; it has been swapped.")
+        search.date_from = search._date(value("date_from"), "updated from")
+        search.date_to = search._date(value("date_to"), "updated to")
+        search.query = value("query")
+        if len(search.query) > QUERY_MAX:
+            search.query = search.query[:QUERY_MAX]
+            search.notices.append(f"The search text was cut to its first {QUERY_MAX} characters.")
+        search.language = value("language_id")[:12]
+        search._sort(value("sort_column") or DEFAULT_SORT, value("sort_direction"))
+        return search
+
+    def _ids(self, params, name):
+        ids = []
+        for raw in params.getlist(name):
+            if _NUMBER.match(raw.strip()):
+                ids.append(int(raw))
+            elif raw.strip():
+                self.notices.append(f"'{raw[:30]}' is not a tag ID; it was ignored.")
+        return ids
+
+    def _count(self, raw, label):
+        raw = raw.replace(",", "").replace(" ", "")
+        if not raw:
+            return None
+        if _NUMBER.match(raw):
+            return int(raw)
+        self.notices.append(f"'{raw[:30]}' is not a whole number of words ({label}); ignored.")
+        return None
+
+    def _date(self, raw, label):
+        if not raw:
+            return None
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            self.notices.append(f"'{raw[:30]}' is not a date like 2019-06-02 ({label}); ignored.")
+            return None
+
+    def _sort(self, column, direction):
+        if column in UNSUPPORTED_SORTS:
+            self.notices.append(
+                f"This archive has no {UNSUPPORTED_SORTS[column]} counts yet;"
+                " sorted by date updated instead."
+            )
+            column = DEFAULT_SORT
+        elif column not in SORTS or (column == "_score" and not self.query):
+            column = DEFAULT_SORT
+        self.sort_column = column
+        self.sort_direction = "asc" if direction == "asc" else "desc"
+
+
+def _names(raw):
+    return [name.strip() for name in raw.split(",") if name.strip()][:50]
+
+
+@dataclass
+class Facet:
+    tag: Tag
+    count: int
+
+
+@dataclass
+class Results:
+    search: WorkSearch
+    works: object  # the ordered queryset
+    tag_groups: list  # [(label, [Tag, …])] the include filters that matched tags
+    unknown_tags: list[str]
+    hidden_by_preferences: int = 0
+
+
+def tags_named(names):
+    """{lowercased name: [Tag, …]} for names given; one name may be several kinds' tags."""
+    if not names:
+        return {}
+    found = {}
+    for tag in Tag.objects.annotate(lower_name=Lower("name")).filter(
+        lower_name__in=[name.lower() for name in names]
+    ):
+        found.setdefault(tag.lower_name, []).append(tag)
+    return found
+
+
+def run_search(search, *, user, base=None, hidden_tag_ids=()):
+    """The works `search` selects among `base` (default: all works `user` may see), ordered."""
+    works = base if base is not None else Work.objects.visible_to(user)
+    names = [search.tag_name, *search.include_names, *search.exclude_names]
+    found = tags_named([name for name in names if name])
+    unknown = [name for name in names if name and name.lower() not in found]
+
+    groups = []
+    for name in [search.tag_name, *search.include_names]:
+        if name and name.lower() in found:
+            tags = found[name.lower()]
+            groups.append(tags)
+            works = works.filter(tag_ids__overlap=[tag.pk for tag in tags])
+    if search.include_ids:
+        works = works.filter(tag_ids__contains=sorted(set(search.include_ids)))
+    excluded = set(search.exclude_ids)
+    for name in search.exclude_names:
+        excluded.update(tag.pk for tag in found.get(name.lower(), []))
+    if excluded:
+        works = works.exclude(tag_ids__overlap=sorted(excluded))
+    if search.complete:
+        works = works.filter(complete=search.complete == "T")
+    if search.crossover == "T":
+        works = works.filter(fandom_count__gt=1)
+    elif search.crossover == "F":
+        works = works.filter(fandom_count__lte=1)
+    if search.words_from is not None:
+        works = works.filter(word_count__gte=search.words_from)
+    if search.words_to is not None:
+        works = works.filter(word_count__lte=search.words_to)
+    if search.date_from:
+        works = works.filter(updated_at__gte=_start_of(search.date_from))
+    if search.date_to:
+        works = works.filter(updated_at__lt=_start_of(search.date_to + timedelta(days=1)))
+    if search.language:
+        works = works.filter(language=search.language)
+    query = None
+    if search.query:
+        query = SearchQuery(search.query, search_type="websearch", config="english")
+        works = works.filter(search_vector=query)
+
+    hidden = 0
+    if hidden_tag_ids:
+        before = works
+        works = works.exclude(tag_ids__overlap=sorted(hidden_tag_ids))
+        hidden = before.count() - works.count()
+
+    works = _order(works, search, query)
+    return Results(search, works, groups, unknown, hidden)
+
+
+def _start_of(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _order(works, search, query):
+    label, expression = SORTS[search.sort_column]
+    if search.sort_column == "_score":
+        works = works.annotate(rank=SearchRank(F("search_vector"), query))
+        expression = F("rank")
+    descending = search.sort_direction == "desc"
+    key = expression.desc() if descending else expression.asc()
+    tiebreak = F("id").desc() if descending else F("id").asc()
+    return works.order_by(key, tiebreak)
+
+
+def facets(works, total):
+    """Each kind's most frequent tags among the results (a sample of the first ones when many).
+
+    Returns ({kind: [Facet, …]}, sampled) with at most FACETS_MORE per kind.
+    """
+    rows = works.values_list("tag_ids", flat=True)[:FACET_SAMPLE]
+    counts = Counter(tag_id for tag_ids in rows for tag_id in (tag_ids or []))
+    tags = Tag.objects.in_bulk(counts.keys())
+    by_kind = {}
+    for tag_id, count in counts.most_common():
+        tag = tags.get(tag_id)
+        if tag is None:
+            continue
+        bucket = by_kind.setdefault(tag.kind, [])
+        if len(bucket) < FACETS_MORE:
+            bucket.append(Facet(tag, count))
+    return by_kind, total > FACET_SAMPLE
