@@ -75,3 +75,78 @@ def test_logout_takes_a_post(client, reader):
     response = client.post("/users/logout")
     assert response.status_code == 302
     assert "logged-out" in client.get("/").content.decode()
+
+
+def test_repeated_failures_throttle_the_account(reader):
+    from django.core.cache import cache
+
+    cache.clear()
+    client = Client()
+    for _ in range(5):
+        response = client.post("/users/login", {"user[login]": "reader_1", "user[password]": "x"})
+        assert response.status_code == 200
+    # Even the right password is refused while the account is throttled.
+    response = client.post(
+        "/users/login", {"user[login]": "reader_1", "user[password]": "correct horse battery"}
+    )
+    assert response.status_code == 429
+    assert response["Retry-After"] == "900"
+    assert "Too many failed attempts" in response.content.decode()
+    cache.clear()
+
+
+def test_repeated_failures_throttle_the_address(reader):
+    from django.core.cache import cache
+
+    cache.clear()
+    client = Client(REMOTE_ADDR="203.0.113.9")
+    for number in range(20):
+        client.post("/users/login", {"user[login]": f"guess_{number}", "user[password]": "x"})
+    response = client.post(
+        "/users/login", {"user[login]": "reader_1", "user[password]": "correct horse battery"}
+    )
+    assert response.status_code == 429
+    other = Client(REMOTE_ADDR="198.51.100.7")
+    response = other.post(
+        "/users/login", {"user[login]": "reader_1", "user[password]": "correct horse battery"}
+    )
+    assert response.status_code == 302
+    cache.clear()
+
+
+def test_password_reset_mails_a_link_that_sets_a_new_password(reader, mailoutbox):
+    reader.email = "reader@example.org"
+    reader.save()
+    client = Client()
+    response = client.post("/users/password/reset", {"email": "reader@example.org"})
+    assert response.status_code == 302
+    assert len(mailoutbox) == 1
+    link = next(
+        line for line in mailoutbox[0].body.splitlines() if "/users/password/reset/" in line
+    )
+    path = link[link.index("/users/password/reset/") :].strip()
+    response = client.get(path, follow=True)
+    form_url = response.redirect_chain[-1][0] if response.redirect_chain else path
+    response = client.post(
+        form_url,
+        {"new_password1": "a brand new passphrase", "new_password2": "a brand new passphrase"},
+    )
+    assert response.status_code == 302
+    reader.refresh_from_db()
+    assert reader.check_password("a brand new passphrase")
+
+
+def test_password_change(reader):
+    client = Client()
+    client.force_login(reader)
+    response = client.post(
+        "/users/password/change",
+        {
+            "old_password": "correct horse battery",
+            "new_password1": "another long passphrase",
+            "new_password2": "another long passphrase",
+        },
+    )
+    assert response.status_code == 302
+    reader.refresh_from_db()
+    assert reader.check_password("another long passphrase")
