@@ -15,7 +15,8 @@ warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("ARCHIVE_DATA_DIR", BASE_DIR / ".data"))
 PGDATA = DATA_DIR / "pg"
-DATABASE_NAME = "archive"
+# Another name keeps separate data on the same embedded server (`make bench` uses one).
+DATABASE_NAME = os.environ.get("ARCHIVE_DB_NAME", "archive")
 
 
 def _running_embedded():
@@ -85,7 +86,9 @@ def databases():
             "PORT": str(info.port),
         }
     config.setdefault("OPTIONS", {})
-    config["OPTIONS"]["pool"] = {"min_size": 1, "max_size": 8, "timeout": 5}
+    # Fail fast while the server is down: the site answers 503 instead of hanging.
+    config["OPTIONS"].setdefault("connect_timeout", 3)
+    config["OPTIONS"]["pool"] = {"min_size": 1, "max_size": 8, "timeout": 3}
     config["CONN_MAX_AGE"] = 0
     config["TEST"] = {"NAME": f"test_{config['NAME']}"}
     return {"default": config}

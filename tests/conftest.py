@@ -14,6 +14,12 @@ def get_page(client):
 
 
 @pytest.fixture(autouse=True)
+def no_rate_limit(settings):
+    """The suite sends far more than a reader would; test_security turns the limit back on."""
+    settings.RATE_LIMIT_REQUESTS = 0
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Real hashing is deliberately slow; tests only need it to work."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -282,3 +282,10 @@ def test_hide_creators_style_toggle(get_page):
     _, page = get_page(f"/works/{work.pk}?style=disable")
     assert page.find("div", id="workskin")["class"] == ["creator-style-hidden"]
     assert page.find("a", string="Show Creator's Style") is not None
+
+
+def test_language_is_shown_by_the_name_readers_tools_map(get_page):
+    # FanFicFare maps "Français" (not Django's "français") back to "fr".
+    work = make_work(language="fr")
+    _, page = get_page(f"/works/{work.pk}")
+    assert page.find("dd", class_="language").get_text() == "Français"

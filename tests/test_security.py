@@ -1,0 +1,87 @@
+"""Security headers on every kind of page, the rate limit, and the 503 page for outages."""
+
+import pytest
+from django.core.cache import cache
+from django.db import OperationalError
+from django.test import Client
+
+from tags.models import TagKind
+from tests.factories import make_work
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pages():
+    work = make_work(chapters=2, tags={TagKind.FANDOM: ["Marvel"]})
+    chapter = work.chapters.first()
+    return [
+        "/",
+        f"/works/{work.pk}",
+        f"/works/{work.pk}/chapters/{chapter.pk}",
+        f"/works/{work.pk}?view_full_work=true",
+        f"/works/{work.pk}/navigate",
+        "/tags/Marvel/works",
+        "/works?work_search[query]=text",
+        "/works/search",
+        "/fandoms",
+        "/tags",
+        "/users/login",
+        "/users/new",
+        "/works/424242",
+        "/preferences/hidden-tags",
+    ]
+
+
+def test_every_page_type_sends_a_strict_csp_and_safe_headers(pages):
+    client = Client()
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code in {200, 302, 404}, url
+        csp = response["Content-Security-Policy"]
+        directives = dict(part.strip().split(" ", 1) for part in csp.split(";") if part.strip())
+        assert directives["default-src"] == "'self'", url
+        assert directives["script-src"] == "'self'", url
+        assert directives["style-src"] == "'self'", url
+        assert directives["object-src"] == "'none'", url
+        assert directives["frame-ancestors"] == "'none'", url
+        assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+        assert response["X-Frame-Options"] == "DENY"
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_pages_have_no_inline_scripts_or_styles(pages):
+    client = Client()
+    for url in pages:
+        html = client.get(url).content.decode()
+        assert "<script>" not in html and "<style" not in html, url
+        assert " style=" not in html and " onclick=" not in html, url
+
+
+def test_rate_limit_answers_429_with_retry_after(settings):
+    settings.RATE_LIMIT_REQUESTS = 5
+    settings.RATE_LIMIT_WINDOW = 300
+    cache.clear()
+    client = Client(REMOTE_ADDR="192.0.2.10")
+    statuses = [client.get("/users/login").status_code for _ in range(6)]
+    assert statuses == [200] * 5 + [429]
+    response = client.get("/")
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 300
+    # Another address has its own budget.
+    assert Client(REMOTE_ADDR="192.0.2.11").get("/users/login").status_code == 200
+    cache.clear()
+
+
+def test_database_outage_is_a_503_not_a_500(monkeypatch):
+    from works import views
+
+    def down(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(views, "render_listing", down)
+    response = Client(raise_request_exception=False).get("/works")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert "Error 503" in response.content.decode()
