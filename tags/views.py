@@ -113,4 +113,4 @@ class TagFeed(Feed):
         return work.updated_at
 
     def item_categories(self, work):
-        return [tag.name for tag in work.tags.all()]
+        return [tag.name for tag in work.all_tags]

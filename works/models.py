@@ -11,6 +11,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import get_language_info
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase
@@ -108,8 +109,17 @@ class WorkQuerySet(models.QuerySet):
         return self.order_by("-updated_at", "-id")
 
     def with_tags(self):
-        """Prefetch what blurbs and meta blocks show: tags and bylines."""
-        return self.prefetch_related("tags", "pseuds__user")
+        """Prefetch what blurbs and meta blocks show: tags and bylines, one query each."""
+        return self.prefetch_related(
+            models.Prefetch("tagged", queryset=TaggedWork.objects.select_related("tag")),
+            models.Prefetch("pseuds", queryset=Pseud.objects.select_related("user")),
+        )
+
+
+class WorkManager(models.Manager.from_queryset(WorkQuerySet)):
+    def get_queryset(self):
+        # The search vector can be as large as the text: only full-text queries read it.
+        return super().get_queryset().defer("search_vector")
 
 
 class Work(models.Model):
@@ -147,7 +157,8 @@ class Work(models.Model):
     fandom_count = models.PositiveSmallIntegerField(default=0, editable=False)
     search_vector = SearchVectorField(null=True, blank=True, editable=False)
 
-    objects = WorkQuerySet.as_manager()
+    # The search vector can be as large as the text: only full-text queries read it.
+    objects = WorkManager()
 
     class Meta:
         indexes = [
@@ -192,9 +203,22 @@ class Work(models.Model):
             word_count=self.word_count, chapter_count=self.chapter_count
         )
 
+    @cached_property
+    def _tags_by_kind(self):
+        by_kind = {}
+        for tagged in self.tagged.all():
+            by_kind.setdefault(tagged.tag.kind, []).append(tagged.tag)
+        for tags in by_kind.values():
+            tags.sort(key=lambda tag: tag.name.lower())
+        return by_kind
+
     def tags_of(self, kind):
-        """This work's tags of one kind, using prefetched tags when there are any."""
-        return sorted((t for t in self.tags.all() if t.kind == kind), key=lambda t: t.name.lower())
+        """This work's tags of one kind, by name (prefetched by `with_tags()`)."""
+        return self._tags_by_kind.get(kind, [])
+
+    @property
+    def all_tags(self):
+        return [tag for kind in TagKind for tag in self.tags_of(kind)]
 
     def tag_groups(self):
         """Each kind of tag this work has, in AO3's order, with the markup's class and label."""

@@ -34,7 +34,7 @@ def _render_work(request, work, chapters, *, full_work):
     if needs_adult_gate(request, work):
         return render(request, "works/adult_gate.html", {"work": work})
     hit_counter.record(request, work.pk)
-    all_chapters = list(work.chapters.only("id", "position", "title"))
+    all_chapters = list(work.chapters.only("id", "work_id", "position", "title"))
     context = {
         "work": work,
         "chapters": chapters,
