@@ -36,7 +36,7 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $@
 
-.PHONY: install run serve test lint superuser db-start db-stop clean
+.PHONY: install run serve test lint superuser db-start db-stop clean bench
 
 install: $(VENV)/.installed
 
@@ -49,9 +49,31 @@ run: $(VENV)/.installed
 	  echo; echo "Serving the archive at http://$(HOST):$(PORT)/ (Ctrl-C stops it and the database)"; \
 	  exec $(PY) -m gunicorn archive.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -'
 
+# The browser tests (tests/browser) drive Debian's Chromium: install it when missing and we
+# can (root with apt-get); otherwise say so, and those tests skip themselves.
+define ensure_chromium
+if [ ! -x /usr/bin/chromium ]; then \
+  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+    echo "Installing Chromium for the browser tests"; \
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+      || echo "Could not install Chromium: the browser tests will be skipped." >&2; \
+  else \
+    echo "No /usr/bin/chromium (install it with: apt-get install chromium): the browser tests will be skipped." >&2; \
+  fi; \
+fi
+endef
+
 ## test: install what the tests need and run the suite on PostgreSQL
 test: $(VENV)/.installed-test
+	@$(ensure_chromium)
 	@$(DEV) $(WITH_DB) $(PY) -m pytest $(PYTEST_ARGS)
+
+## bench: time the reading pages with wrk against gunicorn on a bench database (bench/RESULTS.md)
+bench: $(VENV)/.installed
+	@command -v wrk >/dev/null || { apt-get update && apt-get install -y wrk; }
+	@if [ -n "$$BENCH_DATABASE_URL" ]; then export DATABASE_URL="$$BENCH_DATABASE_URL"; \
+	  else unset DATABASE_URL; export ARCHIVE_DB_NAME=archive_bench; fi; \
+	  $(WITH_DB) bash bench/run.sh
 
 lint: $(VENV)/.installed-test
 	$(PY) -m ruff check .

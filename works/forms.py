@@ -103,8 +103,13 @@ class ChapterTextMixin(forms.Form):
         data["more_chapters"] = json.dumps([{"title": c.title, "html": c.html} for c in rest])
         self.data = data
 
+    # Set when an uploaded file could not be read: its own error says what to do.
+    upload_failed = False
+
     def clean_chapter_text(self):
         text = self.cleaned_data.get("chapter_text", "")
+        if self.upload_failed and not text.strip():
+            return text
         if len(text.strip()) < TEXT_MIN:
             raise forms.ValidationError(
                 f"The chapter text must be at least {TEXT_MIN} characters long;"

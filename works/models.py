@@ -35,7 +35,7 @@ UPDATE works_work w SET
 FROM (
     SELECT coalesce(array_agg(tw.tag_id ORDER BY tw.tag_id), '{}') AS ids,
            count(*) FILTER (WHERE tag.kind = 'fandom') AS fandoms,
-           coalesce(string_agg(tag.name, ' '), '') AS names
+           coalesce(string_agg(tag.name, ' ' ORDER BY tw.id), '') AS names
     FROM works_taggedwork tw JOIN tags_tag tag ON tag.id = tw.tag_id
     WHERE tw.content_object_id = %(id)s
 ) t, (

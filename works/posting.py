@@ -50,6 +50,7 @@ def _take_upload(request, form):
     try:
         converted = convert_upload(upload)
     except UploadError as error:
+        form.upload_failed = True
         form.add_error("upload", str(error))
         return
     form.apply_upload(converted)

@@ -21,10 +21,14 @@ ALLOWED_ATTRIBUTES = {
     "abbr": {"title"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+URL_ATTRIBUTES = {"href", "src"}
 
 _BLANK_LINES = re.compile(r"\n[ \t\u00a0]*\n\s*")
 _WORD = re.compile(r"\w+(?:['’\-]\w+)*")
 _TAG = re.compile(r"<[^>]*>")
+# Control characters and the spaces DOMPurify also ignores when it reads a URL's scheme.
+_URL_NOISE = re.compile(r"[\x00-\x20\x7f-\xa0\u1680\u180e\u2000-\u2029\u205f\u3000\ufeff]+")
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
 
 
 def sanitize_html(markup):
@@ -34,9 +38,22 @@ def sanitize_html(markup):
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
+        attribute_filter=_drop_hidden_schemes,
         link_rel="nofollow",
         strip_comments=True,
     )
+
+
+def _drop_hidden_schemes(element, attribute, value):
+    """Drop a URL whose scheme is hidden by control characters or spaces ("\\x01java\\x03script:").
+
+    nh3 reads such a URL as relative and keeps it; some browsers skip those characters.
+    """
+    if attribute in URL_ATTRIBUTES:
+        scheme = _SCHEME.match(_URL_NOISE.sub("", html.unescape(value)).lower())
+        if scheme and scheme.group(1) not in URL_SCHEMES:
+            return None
+    return value
 
 
 def plain_text_to_html(text):

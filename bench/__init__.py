@@ -1,0 +1,1 @@
+"""Benchmarks of the archive's pages: `make bench` runs bench/run.sh."""

@@ -1,0 +1,8 @@
+"""The archive's settings with bench.urls (which adds the /hello ceiling) and no rate limit."""
+
+from archive.settings import *  # noqa: F403
+
+ROOT_URLCONF = "bench.urls"
+# wrk is one client address sending thousands of requests: the per-address limit would
+# answer nearly all of them with 429.
+RATE_LIMIT_REQUESTS = 0

@@ -1,0 +1,240 @@
+"""generate_works: synthetic works written with COPY are the rows the ORM would write."""
+
+import datetime
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Count, Q, Sum
+
+from tags.models import ARCHIVE_WARNINGS, CATEGORIES, RATINGS, Tag, TagKind
+from tests.factories import make_tag, make_work
+from works.generating import MAX_CHAPTERS, MAX_WORDS, MIN_WORDS, generate_works
+from works.models import Chapter, TaggedWork, Work
+from works.rendering import count_words, sanitize_html
+
+pytestmark = pytest.mark.django_db
+
+WORKS = 300
+UNTIL = datetime.date(2026, 6, 30)
+
+
+def generate(count=WORKS, seed=7, **options):
+    options = {"batch_size": 120, "writers": 1, "until": UNTIL, **options}
+    return generate_works(count=count, seed=seed, **options)
+
+
+@pytest.fixture
+def generated():
+    return generate()
+
+
+def _content(works):
+    """What a reader sees of works, without their ids."""
+    return [
+        (w.title, w.summary, w.word_count, w.chapter_count, w.published, w.hits, w.language)
+        for w in works
+    ]
+
+
+def test_it_writes_the_works_chapters_and_taggings_it_reports(generated):
+    assert generated.works == WORKS
+    assert Work.objects.count() == WORKS
+    assert Chapter.objects.count() == generated.chapters
+    assert TaggedWork.objects.count() == generated.taggings
+    assert generated.taggings / WORKS == pytest.approx(20, abs=4)
+
+
+def test_every_work_has_one_rating_one_or_two_warnings_and_at_most_two_categories(generated):
+    def of_kind(kind):
+        return Count("tagged", filter=Q(tagged__tag__kind=kind))
+
+    works = Work.objects.annotate(
+        ratings=of_kind(TagKind.RATING),
+        warnings=of_kind(TagKind.ARCHIVE_WARNING),
+        categories=of_kind(TagKind.CATEGORY),
+        fandom_tags=of_kind(TagKind.FANDOM),
+    )
+    for work in works:
+        assert work.ratings == 1
+        assert 1 <= work.warnings <= 2
+        assert 0 <= work.categories <= 2
+        assert 1 <= work.fandom_tags <= 3
+        assert work.fandom_count == work.fandom_tags
+    fixed = Tag.objects.filter(
+        kind__in=[TagKind.RATING, TagKind.ARCHIVE_WARNING, TagKind.CATEGORY]
+    ).values_list("name", flat=True)
+    assert set(fixed) <= {*RATINGS, *ARCHIVE_WARNINGS, *CATEGORIES}
+
+
+def test_tag_ids_list_each_works_tags(generated):
+    for work in Work.objects.prefetch_related("tagged"):
+        assert work.tag_ids == sorted(tagging.tag_id for tagging in work.tagged.all())
+
+
+def test_popular_tags_are_much_more_popular_than_the_rest(generated):
+    fandoms = list(
+        Tag.objects.filter(kind=TagKind.FANDOM)
+        .annotate(works=Count("tagged_works"))
+        .order_by("-works")
+        .values_list("works", flat=True)
+    )
+    assert fandoms[0] >= 5 * fandoms[len(fandoms) // 2]
+
+
+def test_chapter_and_word_counts_agree_with_the_chapters(generated):
+    works = Work.objects.annotate(
+        chapters_found=Count("chapters"), words_found=Sum("chapters__word_count")
+    )
+    multi = 0
+    for work in works:
+        assert work.chapter_count == work.chapters_found
+        assert work.word_count == work.words_found
+        assert MIN_WORDS <= work.word_count <= MAX_WORDS
+        assert 1 <= work.chapter_count <= MAX_CHAPTERS
+        if work.complete:
+            assert work.expected_chapters == work.chapter_count
+        else:
+            assert work.expected_chapters is None or work.expected_chapters > work.chapter_count
+        assert work.published <= work.updated_at.date() <= UNTIL
+        multi += work.chapter_count > 1
+    assert 0.15 < multi / WORKS < 0.45
+    for work_id, positions in _positions_by_work().items():
+        assert positions == list(range(1, len(positions) + 1)), work_id
+
+
+def _positions_by_work():
+    positions = {}
+    for work_id, position in Chapter.objects.order_by("work_id", "position").values_list(
+        "work_id", "position"
+    ):
+        positions.setdefault(work_id, []).append(position)
+    return positions
+
+
+def test_html_is_what_the_sanitizer_makes_of_the_text(generated):
+    for chapter in Chapter.objects.all():
+        assert chapter.text_html == sanitize_html(chapter.text)
+        assert chapter.text_html.startswith("<p>")
+        for field in ("summary", "notes", "end_notes"):
+            assert getattr(chapter, f"{field}_html") == sanitize_html(getattr(chapter, field))
+    for work in Work.objects.all():
+        for field in ("summary", "notes", "end_notes"):
+            assert getattr(work, f"{field}_html") == sanitize_html(getattr(work, field))
+
+
+def test_search_vectors_are_the_ones_reindex_makes(generated):
+    # Lexemes and their weights: Work.reindex() joins a work's tag names in whatever order
+    # the query plan gives, so the positions of the names' words are not fixed.
+    def vectors():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT w.id, v.lexeme, v.weights FROM works_work w,"
+                " unnest(w.search_vector) v ORDER BY w.id, v.lexeme"
+            )
+            found = {}
+            for work_id, lexeme, weights in cursor:
+                found.setdefault(work_id, []).append((lexeme, sorted(weights)))
+            return found
+
+    stored = vectors()
+    assert len(stored) == WORKS
+    for work in Work.objects.all():
+        work.reindex()
+    assert vectors() == stored
+
+
+def test_search_vectors_hold_every_position_postgresql_gives(generated):
+    # Work.reindex()'s formula, with the tag names in id order (the order they were written).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT w.id FROM works_work w,
+            LATERAL (
+                SELECT coalesce(string_agg(tag.name, ' ' ORDER BY tag.id), '') AS names
+                FROM works_taggedwork tw JOIN tags_tag tag ON tag.id = tw.tag_id
+                WHERE tw.content_object_id = w.id
+            ) t,
+            LATERAL (
+                SELECT coalesce(string_agg(regexp_replace(text_html, '<[^>]*>', ' ', 'g'), ' '
+                                           ORDER BY position), '') AS body
+                FROM works_chapter WHERE work_id = w.id
+            ) c
+            WHERE w.search_vector IS DISTINCT FROM
+                setweight(to_tsvector('english', w.title), 'A')
+                || setweight(to_tsvector('english', t.names), 'B')
+                || setweight(to_tsvector('english',
+                                         regexp_replace(w.summary_html, '<[^>]*>', ' ', 'g')), 'C')
+                || setweight(to_tsvector('english', c.body), 'D')
+            """
+        )
+        assert cursor.fetchall() == []
+
+
+def test_tag_totals_count_the_public_works(generated):
+    tags = Tag.objects.annotate(
+        public=Count(
+            "tagged_works",
+            filter=Q(tagged_works__content_object__posted=True)
+            & Q(tagged_works__content_object__restricted=False),
+        )
+    )
+    for tag in tags:
+        assert tag.work_count == tag.public, tag.name
+
+
+def test_the_orm_can_add_works_tags_and_chapters_afterwards(generated):
+    newest = Work.objects.order_by("-id").first().pk
+    work = make_work(chapters=2, tags={TagKind.FREEFORM: ["Written After Generating"]})
+    assert work.pk > newest
+    assert work.chapter_count == 2
+    Tag.objects.create(kind=TagKind.FANDOM, name="A Fandom Nobody Generated")
+    TaggedWork.objects.create(content_object=work, tag=make_tag("Also Added", TagKind.CHARACTER))
+
+
+def test_running_again_with_the_same_seed_appends_the_same_works_and_reuses_tags(generated):
+    first = _content(Work.objects.order_by("id"))
+    tags = Tag.objects.count()
+    again = generate()
+    assert again.tags_created == 0
+    assert Tag.objects.count() == tags
+    assert Work.objects.count() == 2 * WORKS
+    assert _content(Work.objects.order_by("id")[WORKS:]) == first
+
+
+def test_another_seed_gives_other_works(generated):
+    first = _content(Work.objects.order_by("id"))
+    generate(seed=8)
+    assert _content(Work.objects.order_by("id")[WORKS:]) != first
+
+
+def test_the_command_adds_full_text_works_and_reports_its_rate():
+    out = io.StringIO()
+    call_command(
+        "generate_works", works=20, seed=3, writers=1, chapters_work=2, long_work_words=6000,
+        stdout=out, verbosity=0,
+    )  # fmt: skip
+    lines = out.getvalue().splitlines()
+    assert lines[-1].startswith("Generated 20 works")
+    assert re.search(r"\d works/s overall, [\d,]+ works/s writing$", lines[-1])
+    assert Work.objects.count() == 22
+    chaptered = Work.objects.get(title="The 2-Chapter Benchmark")
+    long_work = Work.objects.get(title="The 6,000-Word Benchmark")
+    assert chaptered.chapter_count == 2
+    assert long_work.chapter_count >= 2 and long_work.word_count >= 6000
+    assert f"/works/{chaptered.pk}/chapters/" in lines[1]
+    assert f"/works/{long_work.pk}?view_full_work=true" in lines[2]
+    for chapter in Chapter.objects.filter(work__in=[chaptered, long_work]):
+        assert chapter.word_count == count_words(chapter.text_html) >= 2500
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_writers_store_every_batch():
+    result = generate(count=200, batch_size=40, writers=2)
+    assert Work.objects.count() == 200 == result.works
+    assert Chapter.objects.count() == result.chapters
+    totals = Work.objects.aggregate(words=Sum("word_count"), chapters=Sum("chapter_count"))
+    assert totals["chapters"] == result.chapters
+    assert totals["words"] == Chapter.objects.aggregate(words=Sum("word_count"))["words"]
