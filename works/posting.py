@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from works import services
 from works.forms import ChapterForm, NewWorkForm, WorkForm
 from works.models import Work
+from works.uploads import UploadError, convert_upload
 
 FORM_ERROR_STATUS = 400
 
@@ -45,8 +46,6 @@ def _take_upload(request, form):
     upload = request.FILES.get("upload")
     if not upload:
         return
-    from works.uploads import UploadError, convert_upload  # TEMP until uploads.py lands
-
     try:
         converted = convert_upload(upload)
     except UploadError as error:
