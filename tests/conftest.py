@@ -23,3 +23,11 @@ def no_rate_limit(settings):
 def fast_password_hashing(settings):
     """Real hashing is deliberately slow; tests only need it to work."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Cached page bodies and counters must not leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()

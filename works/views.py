@@ -1,8 +1,10 @@
 """Reading pages: home, a work, its chapters and chapter index."""
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods
 
 from tags.models import Tag
@@ -14,6 +16,7 @@ from works.preferences import hidden_tag_ids, save_hidden_tag_ids
 from works.reading import adult_query, needs_adult_gate, restricted_redirect
 
 HOME_WORKS = 20
+WORK_BODY_SECONDS = 600
 
 
 def home(request):
@@ -30,46 +33,73 @@ def _work_or_404(request, work_id):
     return work
 
 
-def _render_work(request, work, chapters, *, full_work):
+def _render_work(request, work, *, chapter_id=None):
+    """One chapter of a work (or, with no chapter_id, all of it) behind the adult gate.
+
+    The page's body is cached per version of the work: its id, last update and hits are in
+    the key, so an edit or a new hit count renders afresh and nothing else is ever stale
+    for longer than WORK_BODY_SECONDS (a renamed tag or pseud, say).
+    """
     if needs_adult_gate(request, work):
         return render(request, "works/adult_gate.html", {"work": work})
     hit_counter.record(request, work.pk)
+    creator_style = request.GET.get("style") != "disable"
+    key = ":".join(
+        map(str, ["work-body", work.pk, work.updated_at.timestamp(), work.hits,
+                  chapter_id or "all", int(creator_style)])
+    )  # fmt: skip
+    page = cache.get(key)
+    if page is None:
+        page = _work_body(work, chapter_id, creator_style)
+        cache.set(key, page, WORK_BODY_SECONDS)
+    context = {"work": work, "creator_style": creator_style, **page}
+    return render(request, "works/work.html", context)
+
+
+def _work_body(work, chapter_id, creator_style):
     all_chapters = list(work.chapters.only("id", "work_id", "position", "title"))
+    if chapter_id is None:
+        chapters = list(work.chapters.all())
+    else:
+        chapters = [c for c in all_chapters if c.pk == chapter_id]
+        if not chapters:
+            raise Http404(f"Work {work.pk} has no chapter with ID {chapter_id}.")
+        chapters = [work.chapters.get(pk=chapter_id)]
+    full_work = chapter_id is None and len(all_chapters) > 1
     context = {
         "work": work,
         "chapters": chapters,
         "chapter_count": len(all_chapters),
         "first_chapter": all_chapters[0] if all_chapters else None,
         "full_work": full_work,
-        "creator_style": request.GET.get("style") != "disable",
+        "creator_style": creator_style,
     }
-    if not full_work and chapters:
+    title = work.title
+    if chapter_id is not None and len(all_chapters) > 1:
         position = chapters[0].position
+        title = f"{work.title} - Chapter {position}"
         context["previous_chapter"] = next(
             (c for c in reversed(all_chapters) if c.position < position), None
         )
         context["next_chapter"] = next((c for c in all_chapters if c.position > position), None)
-    return render(request, "works/work.html", context)
+    return {"page_title": title, "body": render_to_string("includes/work_body.html", context)}
 
 
 def work_detail(request, work_id):
     work = _work_or_404(request, work_id)
     if login_first := restricted_redirect(request, work):
         return login_first
-    chapters = list(work.chapters.all())
-    if request.GET.get("view_full_work") == "true" or len(chapters) <= 1:
-        return _render_work(request, work, chapters, full_work=len(chapters) > 1)
-    return redirect(chapters[0].get_absolute_url() + adult_query(request))
+    if request.GET.get("view_full_work") == "true" or work.chapter_count <= 1:
+        return _render_work(request, work)
+    first = work.chapters.order_by("position").only("id", "work_id").first()
+    return redirect(first.get_absolute_url() + adult_query(request))
 
 
 def chapter_detail(request, work_id, chapter_id):
     work = _work_or_404(request, work_id)
     if login_first := restricted_redirect(request, work):
         return login_first
-    chapter = work.chapters.filter(pk=chapter_id).first()
-    if chapter is None:
-        raise Http404(f"Work {work_id} has no chapter with ID {chapter_id}.")
-    return _render_work(request, work, [chapter], full_work=False)
+    return _render_work(request, work, chapter_id=chapter_id)
 
 
 def chapter_redirect(request, chapter_id):
