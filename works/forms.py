@@ -6,6 +6,7 @@ import re
 from django import forms
 
 from tags.models import ARCHIVE_WARNINGS, CATEGORIES, RATINGS, TagKind
+from works.uploads import UploadError, check_parsing_cost
 
 TITLE_MAX = 255
 SUMMARY_MAX = 1250
@@ -120,6 +121,10 @@ class ChapterTextMixin(forms.Form):
                 f"The chapter text is {len(text):,} characters long;"
                 f" a chapter can be at most {TEXT_MAX:,}. Split it into chapters."
             )
+        try:
+            check_parsing_cost(text, what="text")
+        except UploadError as error:
+            raise forms.ValidationError(str(error)) from None
         return text
 
     def chapters(self):

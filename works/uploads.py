@@ -12,10 +12,11 @@ from urllib.parse import unquote
 
 import ebooklib
 import mammoth
+import nh3
 from ebooklib import epub
 from markdown_it import MarkdownIt
 
-from works.rendering import plain_text_to_html
+from works.rendering import ALLOWED_TAGS, plain_text_to_html
 from works.seeds import MAX_TITLE_LENGTH, SeedError, SeedWork, parse_seed
 
 MAX_TEXT_BYTES = 1_000_000
@@ -27,6 +28,14 @@ ACCEPTED_EXTENSIONS = TEXT_EXTENSIONS + BINARY_EXTENSIONS
 # A .docx or .epub is a zip: these bound what a small upload may unpack to (a "zip bomb").
 _MAX_UNZIPPED_BYTES = 100_000_000
 _MAX_ZIP_ENTRIES = 5_000
+# Of which the markup that gets parsed (XML, XHTML), which costs far more than its size.
+_MAX_UNZIPPED_MARKUP_BYTES = 20_000_000
+_MARKUP_SUFFIXES = (".xml", ".xhtml", ".html", ".htm", ".opf", ".ncx", ".rels")
+# html5ever, under both nh3 passes, slows with the square of nesting depth, and with a text
+# node's length times the character references in it ("&amp;"). Stories stay far below
+# these bounds; a file past them is built to stall the server.
+_MAX_NESTING = 256
+_MAX_REFERENCE_COST = 10_000_000_000
 
 _NOT_DOCX = "This file isn't a Word document (.docx) we can read."
 _NOT_EPUB = "This file isn't an EPUB e-book (.epub) we can read."
@@ -51,12 +60,44 @@ _SIGNATURES = (
 _SEED_MARKER = re.compile(r"^[ \t]*work text:", re.IGNORECASE | re.MULTILINE)
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9_.:-]+)")
-_TAG_NAME = re.compile(r"^[a-z][a-z0-9:-]*$")
-_ATTRIBUTE_NAME = re.compile(r"^[a-z_:][a-z0-9_:.-]*$")
+# A tag, for counting nesting: [^<>] keeps each try to the text before the next "<".
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)[^<>]*?(/?)>")
 # What browsers ignore around and inside a URL's scheme.
 _URL_NOISE = re.compile(r"[\x00-\x20\x7f]+")
+# Where a text node may end: a "<" that starts a tag, an end tag or a comment.
+_TEXT_BREAK = re.compile(r"<[A-Za-z/!?]")
+_BODY_START = re.compile(r"<body\b[^<>]*>", re.IGNORECASE)
 _MARKUP = re.compile(r"<[^>]*>")
 _SPACES = re.compile(r"\s+")
+
+# Tags that do not nest: void elements, and those a parser closes when the next one opens.
+_NOT_NESTING = {
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+    "source", "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody",
+    "tfoot", "colgroup", "option", "optgroup", "rb", "rt", "rtc", "rp", "html", "head", "body",
+}  # fmt: skip
+# Never text of a story: removed with their content. Head elements (title, meta) are
+# dropped too, since the normalizing pass reads a document as the content of a <body>.
+_DROPPED_WITH_CONTENT = {
+    "script", "style", "title", "template", "noscript", "iframe", "object", "noembed",
+    "noframes", "canvas", "video", "audio", "svg", "button", "select", "textarea",
+}  # fmt: skip
+# What the normalizing pass keeps: the sanitizer's allowlist and a little more markup a
+# later allowlist (workskins) might want; the sanitizer has the last word either way.
+_KEPT_TAGS = ALLOWED_TAGS | {
+    "acronym", "address", "article", "aside", "bdi", "bdo", "details", "dfn", "figcaption",
+    "figure", "footer", "header", "kbd", "mark", "q", "rp", "rt", "ruby", "samp", "section",
+    "strike", "summary", "tt", "var",
+}  # fmt: skip
+_KEPT_ATTRIBUTES = {
+    "*": {"class", "title", "lang", "dir"},
+    "a": {"href"},
+    "img": {"src", "alt"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+    "ol": {"start", "reversed", "type"},
+    "li": {"value"},
+}
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 
@@ -133,8 +174,7 @@ def _convert_seed(text):
     except SeedError as error:
         raise UploadError(str(error)) from None
     chapters = [
-        ConvertedChapter(title=chapter.title, html=plain_text_to_html(chapter.text))
-        for chapter in work.chapters
+        _chapter(chapter.title, plain_text_to_html(chapter.text)) for chapter in work.chapters
     ]
     return Converted(chapters=chapters, seed=work)
 
@@ -213,116 +253,56 @@ def _encoding(label):
 
 
 class _BodyExtractor(HTMLParser):
-    """Re-emits the part of a document a reader sees, for the sanitizer to clean.
+    """Re-emits normalized HTML without what cannot work on our pages, noting its first heading.
 
-    Drops the head and everything that is not text (scripts, styles, frames, canvases and
-    their fallback messages), images that are not on the web (nothing inside an upload is
-    served, and e-books' alt texts are mostly "Cover" or "Illo1"), and unwraps links that
-    cannot work on our pages (relative to the uploaded file, javascript:). It also notes the
-    first h1-h3, which names an e-book's chapter.
+    Images that are not on the web go (nothing inside an upload is served, and e-books' alt
+    texts are mostly "Cover" or "Illo1"); links relative to the uploaded file, or whose
+    href the normalizing pass removed, are unwrapped to their text. The first h1-h3 names
+    an e-book's chapter.
     """
 
-    DROPPED_WITH_CONTENT = {
-        "head", "script", "style", "title", "template", "noscript", "iframe", "object",
-        "noembed", "noframes", "frameset", "canvas", "video", "audio", "svg",
-    }  # fmt: skip
-    UNWRAPPED = {"html", "body", "meta", "link", "base"}
-    VOID = {
-        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-        "source", "track", "wbr",
-    }  # fmt: skip
+    VOID = {"area", "br", "col", "hr", "img", "wbr"}
     TITLE_HEADINGS = {"h1", "h2", "h3"}
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.parts = []
         self.heading = None
-        self._skipping = None
-        self._skip_depth = 0
         self._links = []  # for each open <a>: whether its tags are kept
         self._heading_tag = None
         self._heading_text = []
 
     def handle_starttag(self, tag, attrs):
-        self._start(tag, attrs, closed=False)
-
-    def handle_startendtag(self, tag, attrs):
-        self._start(tag, attrs, closed=True)
-
-    def _start(self, tag, attrs, closed):
-        if self._skipping:
-            if tag == self._skipping and not closed:
-                self._skip_depth += 1
-            elif self._skipping == "head" and tag == "body":
-                self._skipping = None  # a head left open ends where the body starts
-            return
-        if tag in self.DROPPED_WITH_CONTENT:
-            if not closed:
-                self._skipping, self._skip_depth = tag, 1
-            return
-        if tag in self.UNWRAPPED or not _TAG_NAME.match(tag):
-            return
         attributes = dict(attrs)
         if tag == "img" and not _is_web_url(attributes.get("src")):
             return
         if tag == "a":
             keep = _is_followable(attributes.get("href"))
-            if not closed:
-                self._links.append(keep)
+            self._links.append(keep)
             if not keep:
                 return
         if tag in self.TITLE_HEADINGS and self.heading is None and self._heading_tag is None:
             self._heading_tag = tag
-            if closed:
-                self._end_heading()
-        self.parts.append(_start_tag(tag, attrs))
-        if closed and tag not in self.VOID:
-            # XHTML's <div/> is an empty element; in HTML it would swallow what follows.
-            self.parts.append(f"</{tag}>")
+        rendered = "".join(
+            f" {name}" if value is None else f' {name}="{html.escape(value)}"'
+            for name, value in attrs
+        )
+        self.parts.append(f"<{tag}{rendered}>")
 
     def handle_endtag(self, tag):
-        if self._skipping:
-            if tag == self._skipping:
-                self._skip_depth -= 1
-                if not self._skip_depth:
-                    self._skipping = None
-            return
-        if tag in self.DROPPED_WITH_CONTENT or tag in self.UNWRAPPED or tag in self.VOID:
-            return
-        if not _TAG_NAME.match(tag):
+        if tag in self.VOID:
             return
         if tag == "a" and not (self._links and self._links.pop()):
             return
         if tag == self._heading_tag:
-            self._end_heading()
+            self.heading = _SPACES.sub(" ", "".join(self._heading_text)).strip() or None
+            self._heading_tag = None  # an empty heading names nothing: the next one may
         self.parts.append(f"</{tag}>")
 
-    def _end_heading(self):
-        self.heading = _SPACES.sub(" ", "".join(self._heading_text)).strip()
-        self._heading_tag = None
-        if not self.heading:
-            self.heading = None  # an empty heading names nothing; try the next one
-
     def handle_data(self, data):
-        if self._skipping:
-            return
         if self._heading_tag:
             self._heading_text.append(data)
         self.parts.append(html.escape(data, quote=False))
-
-    def unknown_decl(self, data):
-        # XHTML may wrap text in CDATA sections; their content is text.
-        if data.startswith("CDATA["):
-            self.handle_data(data.removeprefix("CDATA["))
-
-
-def _start_tag(tag, attrs):
-    rendered = "".join(
-        f" {name}" if value is None else f' {name}="{html.escape(value)}"'
-        for name, value in attrs
-        if _ATTRIBUTE_NAME.match(name)
-    )
-    return f"<{tag}{rendered}>"
 
 
 def _scheme_free(url):
@@ -342,10 +322,56 @@ def _is_followable(href):
     return url.startswith("/") and not url.startswith("//")
 
 
+def _nesting_depth(markup):
+    """How deeply the elements of some markup nest, counted on its tags alone (linear time)."""
+    depth = deepest = 0
+    for match in _TAG.finditer(markup):
+        closing, name, self_closing = match.groups()
+        name = name.lower()
+        if name in _NOT_NESTING:
+            continue
+        if closing:
+            depth = max(depth - 1, 0)
+        elif not self_closing:  # XHTML's <a id="x"/> is closed
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
+
+
+def check_parsing_cost(markup, what="file"):
+    """Refuse markup that would take the sanitizer (nh3) or html.parser minutes to read."""
+    if _nesting_depth(markup) > _MAX_NESTING:
+        raise UploadError(
+            f"This {what}'s elements nest more than {_MAX_NESTING} deep, which no story needs."
+        )
+    cost = sum(run.count("&") * len(run) for run in _TEXT_BREAK.split(markup))
+    if cost > _MAX_REFERENCE_COST:
+        raise UploadError(
+            f"This {what} has a stretch of text too long, and too full of & or < characters,"
+            " for us to read."
+        )
+
+
 def _extract_body(markup):
-    """(what a reader of this HTML would see, as HTML; the text of its first h1-h3 or None)."""
+    """(what a reader of this HTML would see, as HTML; the text of its first h1-h3 or None).
+
+    html5ever (through nh3) first turns whatever was given into well-formed HTML without
+    head, scripts, styles, frames and the like, in linear time; html.parser, which can take
+    quadratic time on malformed markup, then only reads that.
+    """
+    check_parsing_cost(markup)
+    # Only the body is read: an XHTML head's <title/> would swallow all that follows it.
+    body = _BODY_START.search(markup)
+    normalized = nh3.clean(
+        markup[body.end() :] if body else markup,
+        tags=_KEPT_TAGS,
+        clean_content_tags=_DROPPED_WITH_CONTENT,
+        attributes=_KEPT_ATTRIBUTES,
+        strip_comments=True,
+        link_rel=None,
+    )
     parser = _BodyExtractor()
-    parser.feed(markup.replace("\x00", ""))
+    parser.feed(normalized)
     parser.close()
     return "".join(parser.parts).strip(), parser.heading
 
@@ -354,10 +380,16 @@ def _has_content(markup):
     return bool(html.unescape(_MARKUP.sub("", markup)).strip()) or "<img" in markup
 
 
+def _chapter(title, markup):
+    # The HTML is sanitized again on save: it must be as cheap to parse as what came in.
+    check_parsing_cost(markup)
+    return ConvertedChapter(title=title, html=markup)
+
+
 def _single_chapter(markup):
     if not _has_content(markup):
         raise UploadError("This file has no text in it.")
-    return Converted(chapters=[ConvertedChapter(title="", html=markup)])
+    return Converted(chapters=[_chapter("", markup)])
 
 
 # Word documents and EPUB e-books
@@ -375,7 +407,14 @@ def _open_zip(data, not_what):
     except (zipfile.BadZipFile, ValueError):
         raise UploadError(f"{not_what} The file is damaged.") from None
     unpacked = sum(entry.file_size for entry in entries)
-    if len(entries) > _MAX_ZIP_ENTRIES or unpacked > _MAX_UNZIPPED_BYTES:
+    markup = sum(
+        entry.file_size for entry in entries if entry.filename.lower().endswith(_MARKUP_SUFFIXES)
+    )
+    if (
+        len(entries) > _MAX_ZIP_ENTRIES
+        or unpacked > _MAX_UNZIPPED_BYTES
+        or markup > _MAX_UNZIPPED_MARKUP_BYTES
+    ):
         archive.close()
         raise UploadError(f"{not_what} It unpacks to more than we accept.")
     return archive
@@ -412,7 +451,9 @@ def _convert_epub(data):
     except Exception:  # ebooklib raises many kinds of error on a damaged book
         raise UploadError(f"{_NOT_EPUB} Its contents are damaged.") from None
 
-    toc_titles = dict(_toc_entries(book.toc))
+    toc_titles = {}
+    for name, title in _toc_entries(book.toc):
+        toc_titles.setdefault(name, title)  # a document's first entry, not its subsections'
     front_matter = {
         _document_name(entry.get("href"))
         for entry in book.guide
@@ -432,7 +473,7 @@ def _convert_epub(data):
         if not _has_content(markup):
             continue  # a cover or title page that is only an image
         title = heading or toc_titles.get(_document_name(item.get_name()), "")
-        chapters.append(ConvertedChapter(title=_clip_title(title), html=markup))
+        chapters.append(_chapter(_clip_title(title), markup))
     if not chapters:
         raise UploadError("This EPUB e-book has no chapters with text in them.")
     return Converted(chapters=chapters)

@@ -163,7 +163,8 @@ def pseud_works(request, username, pseud):
 
 def work_index(request):
     """All works, or with `?tag_id=NAME` a tag's works: the target of every filter form."""
-    tag = Tag.objects.filter(name__iexact=request.GET.get("tag_id", "").strip()).first()
+    name = request.GET.get("tag_id", "").strip()
+    tag = Tag.objects.filter(name__iexact=name).order_by("id").first() if name else None
     return render_listing(request, title="Works", subject="in" if tag else "", tag=tag)
 
 

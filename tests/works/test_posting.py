@@ -339,3 +339,11 @@ def test_tag_suggestions(client):
     data = client.get("/tags/autocomplete?kind=fandom&term=marv").json()
     assert data == {"tags": ["Marvel Cinematic Universe"]}
     assert client.get("/tags/autocomplete?kind=nope&term=marv").json() == {"tags": []}
+
+
+def test_markup_too_costly_to_sanitize_is_refused(author_client):
+    nested = "<div>" * 300 + "deep" + "</div>" * 300
+    response = author_client.post("/works/new", form_data(chapter_text=nested))
+    assert response.status_code == 400
+    assert "nest more than 256 deep" in errors(response)["id_chapter_text"]
+    assert not Work.objects.exists()

@@ -258,6 +258,11 @@ def test_html_document_gives_its_body_without_head_scripts_or_styles():
     assert only_html(convert("page.html", page)) == "<p>Hello <em>there</em>.</p><p>Bye.</p>"
 
 
+def test_xhtml_self_closed_title_does_not_swallow_the_body():
+    page = b'<html xmlns="http://www.w3.org/1999/xhtml"><head><title/></head><body><p>Text.</p>'
+    assert only_html(convert("page.html", page + b"</body></html>")) == "<p>Text.</p>"
+
+
 def test_html_fragment_is_kept_as_it_is():
     html = only_html(convert("page.htm", b'<p class="a">One &amp; <b>two</b></p>\n<hr>'))
     assert html == '<p class="a">One &amp; <b>two</b></p>\n<hr>'
@@ -426,11 +431,47 @@ def test_truncated_epub_is_refused():
         convert("book.epub", data[: len(data) // 2])
 
 
-def test_archive_that_unpacks_to_too_much_is_refused(monkeypatch):
-    monkeypatch.setattr(uploads, "_MAX_UNZIPPED_BYTES", 10_000)
+@pytest.mark.parametrize("limit", ["_MAX_UNZIPPED_BYTES", "_MAX_UNZIPPED_MARKUP_BYTES"])
+def test_archive_that_unpacks_to_too_much_is_refused(monkeypatch, limit):
+    monkeypatch.setattr(uploads, limit, 10_000)
     data = word_document(lambda document: document.add_paragraph("word " * 5_000))
     with pytest.raises(UploadError, match=r"unpacks to more than we accept"):
         convert("story.docx", data)
+
+
+# Markup built to stall the parsers
+
+
+def test_deeply_nested_markup_is_refused():
+    page = "<div>" * 300 + "Deep." + "</div>" * 300
+    with pytest.raises(UploadError, match=r"nest more than 256 deep"):
+        convert("page.html", page.encode())
+
+
+def test_nesting_that_closes_as_it_goes_is_fine():
+    page = ("<div>" * 200 + "Deep." + "</div>" * 200) * 50 + '<p><a id="x"/>' * 1000
+    assert "Deep." in only_html(convert("page.html", page.encode()))
+
+
+@pytest.mark.parametrize(
+    "name, data",
+    [
+        ("page.html", b"&" * 300_000),
+        ("page.html", b"<" * 300_000),
+        ("story.md", b"&" * 300_000),
+        ("story.txt", b"&" * 300_000),
+    ],
+    ids=["html-ampersands", "html-less-thans", "markdown-ampersands", "text-ampersands"],
+)
+def test_one_huge_text_full_of_character_references_is_refused(name, data):
+    with pytest.raises(UploadError, match=r"too full of & or < characters"):
+        convert(name, data)
+
+
+def test_long_text_with_ordinary_ampersands_is_fine():
+    paragraph = "<p>" + "Tom &amp; Jerry ran home. " * 400 + "</p>\n"
+    html = only_html(convert("page.html", (paragraph * 90).encode()))
+    assert html.count("&amp;") == 400 * 90
 
 
 # Names and sizes
