@@ -1,6 +1,20 @@
+import atexit
+
 from django.apps import AppConfig
+from django.db import connections
+
+
+def close_connection_pools():
+    """Close psycopg's pools before exit: left to the garbage collector, each of their
+    threads waits 5 s to stop, so Ctrl-C on `make run` took half a minute."""
+    for connection in connections.all(initialized_only=True):
+        if hasattr(connection, "close_pool"):
+            connection.close_pool()
 
 
 class WorksConfig(AppConfig):
     name = "works"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        atexit.register(close_connection_pools)
