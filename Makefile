@@ -36,7 +36,7 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $@
 
-.PHONY: install run serve test lint superuser db-start db-stop clean bench
+.PHONY: install run serve test lint superuser db-start db-stop backup restore clean bench
 
 install: $(VENV)/.installed
 
@@ -72,8 +72,26 @@ test: $(VENV)/.installed-test
 bench: $(VENV)/.installed
 	@command -v wrk >/dev/null || { apt-get update && apt-get install -y wrk; }
 	@if [ -n "$$BENCH_DATABASE_URL" ]; then export DATABASE_URL="$$BENCH_DATABASE_URL"; \
-	  else unset DATABASE_URL; export ARCHIVE_DB_NAME=archive_bench; fi; \
+	  else unset DATABASE_URL; export ARCHIVE_DB_NAME=archive_bench_$${BENCH_WORKS:-100000}; fi; \
 	  $(WITH_DB) bash bench/run.sh
+
+## serve: production mode (needs SECRET_KEY; ALLOWED_HOSTS, and SECURE_SSL_REDIRECT=0 without TLS)
+serve: $(VENV)/.installed
+	@test -n "$$SECRET_KEY" || { echo "make serve needs SECRET_KEY in the environment." >&2; exit 1; }
+	@DJANGO_DEBUG=0 $(WITH_DB) bash -c '\
+	  set -e; \
+	  $(PY) manage.py migrate --noinput; \
+	  $(PY) manage.py collectstatic --noinput -v0; \
+	  exec $(PY) -m gunicorn archive.wsgi -c python:archive.serving'
+
+## backup: pg_dump the database into .data/backups/ (or FILE=path)
+backup: $(VENV)/.installed
+	@$(WITH_DB) $(PY) -m archive.database backup $(FILE)
+
+## restore: load FILE=path, made by make backup, replacing the database's contents
+restore: $(VENV)/.installed
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=.data/backups/archive-....dump" >&2; exit 1; }
+	@$(WITH_DB) $(PY) -m archive.database restore $(FILE)
 
 lint: $(VENV)/.installed-test
 	$(PY) -m ruff check .

