@@ -47,7 +47,8 @@ run: $(VENV)/.installed
 	  $(PY) manage.py migrate --noinput; \
 	  $(PY) manage.py import_seeds --base-url http://$(HOST):$(PORT); \
 	  echo; echo "Serving the archive at http://$(HOST):$(PORT)/ (Ctrl-C stops it and the database)"; \
-	  exec $(PY) -m gunicorn archive.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -'
+	  exec $(PY) -m gunicorn archive.wsgi --bind $(HOST):$(PORT) --workers 2 \
+	    --limit-request-line 16384 --access-logfile -'
 
 # The browser tests (tests/browser) drive Debian's Chromium: install it when missing and we
 # can (root with apt-get); otherwise say so, and those tests skip themselves.

@@ -6,7 +6,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 
 logger = logging.getLogger(__name__)
@@ -74,6 +74,27 @@ TOO_MANY_REQUESTS = """<!DOCTYPE html>
 <p>You have made too many requests in a short time. Please try again in {seconds} seconds.</p>
 </div></body></html>
 """
+
+
+class RejectNulMiddleware:
+    """A NUL character in the path or query string is a 400: PostgreSQL cannot store or
+    compare text holding one, and no real link carries it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        texts = [request.path]
+        for key, values in request.GET.lists():
+            texts += [key, *values]
+        if any("\x00" in text for text in texts):
+            return HttpResponseBadRequest(
+                "<!DOCTYPE html><title>Bad request</title>"
+                '<h2 class="heading">Bad request</h2>'
+                "<p>The address holds a NUL character, which no page of this archive has.</p>",
+                content_type="text/html; charset=utf-8",
+            )
+        return self.get_response(request)
 
 
 class DatabaseUnavailableMiddleware:

@@ -12,5 +12,7 @@ keepalive = 5
 # Recycle workers now and then so a slow leak cannot grow without bound.
 max_requests = 5000
 max_requests_jitter = 500
+# Filter URLs built by readers' tools can be long; a longer line is answered 414 by gunicorn.
+limit_request_line = 16384
 accesslog = "-"
 errorlog = "-"

@@ -85,3 +85,27 @@ def test_database_outage_is_a_503_not_a_500(monkeypatch):
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
     assert "Error 503" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/works?tag_id=%00",
+        "/works?work_search[language_id]=%00",
+        "/works/search?work_search[query]=%00",
+        "/tags?query=%00",
+        "/tags/%00/works",
+        "/tags/autocomplete?kind=fandom&term=%00a",
+        "/users/x%00y",
+    ],
+)
+def test_nul_characters_are_a_400_not_a_500(url):
+    response = Client().get(url)
+    assert response.status_code == 400
+    assert "NUL character" in response.content.decode()
+
+
+def test_a_forged_hidden_tags_cookie_does_not_break_listings():
+    client = Client()
+    client.cookies["hidden_tags"] = "999999999999.5"
+    assert client.get("/works").status_code == 200

@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.utils import timezone
 
+from works import services
 from works.models import Chapter, TaggedWork, Work
 
 
@@ -23,9 +25,34 @@ class WorkAdmin(admin.ModelAdmin):
     exclude = ["tags"]
     inlines = [TaggedWorkInline, ChapterInline]
 
+    # Admin edits bypass works.services, so the listing columns and tag totals are
+    # brought up to date here, as a service write would.
+    def save_model(self, request, obj, form, change):
+        before = Work.objects.filter(pk=obj.pk).first() if change else None
+        self._counted_before = services.public_tag_ids(before) if before else set()
+        obj.updated_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.reindex(form.instance, counted_before=self._counted_before)
+
+    def delete_model(self, request, obj):
+        services.work_delete(obj)
+
+    def delete_queryset(self, request, queryset):
+        for work in queryset:
+            services.work_delete(work)
+
 
 @admin.register(Chapter)
 class ChapterAdmin(admin.ModelAdmin):
     list_display = ["work", "position", "title", "word_count", "published"]
     search_fields = ["work__title", "title"]
     raw_id_fields = ["work"]
+
+    def save_model(self, request, obj, form, change):
+        services.chapter_update(obj, fields={})
+
+    def delete_model(self, request, obj):
+        services.chapter_delete(obj)

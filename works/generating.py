@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from tags.models import ARCHIVE_WARNINGS, CATEGORIES, RATINGS, Tag, TagKind
 from works.models import Chapter, TaggedWork, Work
-from works.rendering import count_words, sanitize_html
+from works.rendering import count_words, render_user_html
 from works.services import reindex
 
 MAX_FANDOMS = 2000
@@ -433,7 +433,7 @@ class TextPool:
 
 
 def _entry(raw):
-    html = sanitize_html(raw)
+    html = render_user_html(raw)
     return raw, html, _TAG.sub(" ", html)
 
 

@@ -17,7 +17,7 @@ from taggit.managers import TaggableManager
 from taggit.models import ItemBase
 
 from tags.models import DEFAULT_RATING, DEFAULT_WARNING, KIND_CLASSES, Tag, TagKind
-from works.rendering import count_words, sanitize_html
+from works.rendering import count_words, render_user_html
 
 # Chapter text beyond this many characters is left out of the search vector, whose size
 # PostgreSQL caps at 1 MB.
@@ -175,9 +175,9 @@ class Work(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.summary_html = sanitize_html(self.summary)
-        self.notes_html = sanitize_html(self.notes)
-        self.end_notes_html = sanitize_html(self.end_notes)
+        self.summary_html = render_user_html(self.summary)
+        self.notes_html = render_user_html(self.notes)
+        self.end_notes_html = render_user_html(self.end_notes)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -344,10 +344,10 @@ class Chapter(models.Model):
         return f"Chapter {self.position}" + (f": {self.title}" if self.title else "")
 
     def save(self, *args, **kwargs):
-        self.text_html = sanitize_html(self.text)
-        self.summary_html = sanitize_html(self.summary)
-        self.notes_html = sanitize_html(self.notes)
-        self.end_notes_html = sanitize_html(self.end_notes)
+        self.text_html = render_user_html(self.text)
+        self.summary_html = render_user_html(self.summary)
+        self.notes_html = render_user_html(self.notes)
+        self.end_notes_html = render_user_html(self.end_notes)
         self.word_count = count_words(self.text_html)
         super().save(*args, **kwargs)
         self.work.refresh_counts()

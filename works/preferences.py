@@ -18,7 +18,9 @@ def hidden_tag_ids(request):
     raw = request.COOKIES.get(COOKIE, "")
     if not _IDS.match(raw):
         return []
-    return [int(part) for part in raw.split(".")][:MAX_HIDDEN]
+    ids = [int(part) for part in raw.split(".")]
+    # Tag ids are PostgreSQL integers: a forged larger one would fail every listing.
+    return [tag_id for tag_id in ids if tag_id < 2**31][:MAX_HIDDEN]
 
 
 def save_hidden_tag_ids(request, response, tag_ids):

@@ -26,6 +26,9 @@ URL_ATTRIBUTES = {"href", "src"}
 _BLANK_LINES = re.compile(r"\n[ \t\u00a0]*\n\s*")
 _WORD = re.compile(r"\w+(?:['’\-]\w+)*")
 _TAG = re.compile(r"<[^>]*>")
+_BLOCK_TAG = re.compile(
+    r"<(?:p|div|blockquote|ul|ol|dl|h[1-6]|table|pre|hr|center)\b", re.IGNORECASE
+)
 # Control characters and the spaces DOMPurify also ignores when it reads a URL's scheme.
 _URL_NOISE = re.compile(r"[\x00-\x20\x7f-\xa0\u1680\u180e\u2000-\u2029\u205f\u3000\ufeff]+")
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
@@ -54,6 +57,23 @@ def _drop_hidden_schemes(element, attribute, value):
         if scheme and scheme.group(1) not in URL_SCHEMES:
             return None
     return value
+
+
+def render_user_html(markup):
+    """What an author typed, as the HTML we store and show: paragraphs, then sanitized."""
+    return sanitize_html(with_paragraphs(markup))
+
+
+def with_paragraphs(markup):
+    """Markup with no block elements gets AO3's paragraphs: a blank line starts a new <p>,
+    a single newline is a <br />. Its inline HTML is kept for the sanitizer to judge."""
+    if not markup.strip() or _BLOCK_TAG.search(markup):
+        return markup
+    text = markup.replace("\r\n", "\n").replace("\r", "\n").strip()
+    return "\n".join(
+        "<p>" + "<br />\n".join(line.rstrip() for line in block.split("\n")) + "</p>"
+        for block in _BLANK_LINES.split(text)
+    )
 
 
 def plain_text_to_html(text):

@@ -41,8 +41,10 @@ def _render_work(request, work, *, chapter_id=None):
     for longer than WORK_BODY_SECONDS (a renamed tag or pseud, say).
     """
     if needs_adult_gate(request, work):
+        # A chapter of another work is missing, not behind the gate.
+        if chapter_id is not None and not work.chapters.filter(pk=chapter_id).exists():
+            raise Http404(f"Work {work.pk} has no chapter with ID {chapter_id}.")
         return render(request, "works/adult_gate.html", {"work": work})
-    hit_counter.record(request, work.pk)
     creator_style = request.GET.get("style") != "disable"
     key = ":".join(
         map(str, ["work-body", work.pk, work.updated_at.timestamp(), work.hits,
@@ -52,6 +54,7 @@ def _render_work(request, work, *, chapter_id=None):
     if page is None:
         page = _work_body(work, chapter_id, creator_style)
         cache.set(key, page, WORK_BODY_SECONDS)
+    hit_counter.record(request, work.pk)
     context = {"work": work, "creator_style": creator_style, **page}
     return render(request, "works/work.html", context)
 

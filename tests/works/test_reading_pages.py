@@ -289,3 +289,19 @@ def test_language_is_shown_by_the_name_readers_tools_map(get_page):
     work = make_work(language="fr")
     _, page = get_page(f"/works/{work.pk}")
     assert page.find("dd", class_="language").get_text() == "Français"
+
+
+def test_adult_work_answers_a_foreign_or_unknown_chapter_with_404_not_the_gate(client):
+    work, other = make_work(rating="Explicit", chapters=2), make_work(chapters=1)
+    foreign = other.chapters.get()
+    assert client.get(f"/works/{work.pk}/chapters/{foreign.pk}").status_code == 404
+    assert client.get(f"/works/{work.pk}/chapters/99999999").status_code == 404
+
+
+def test_a_missing_chapter_counts_no_hit(client):
+    work = make_work(chapters=2)
+    hit_counter.flush()
+    assert client.get(f"/works/{work.pk}/chapters/99999999").status_code == 404
+    hit_counter.flush()
+    work.refresh_from_db()
+    assert work.hits == 0

@@ -262,3 +262,12 @@ def test_plain_text_as_html_survives_the_sanitizer():
 )
 def test_count_words(markup, words):
     assert count_words(markup) == words
+
+
+def test_typed_text_with_inline_html_gets_paragraphs():
+    from works.rendering import render_user_html
+
+    html = render_user_html("Hello <b>there</b>.\nSecond line.\n\nNew paragraph.")
+    assert html == ("<p>Hello <b>there</b>.<br>\nSecond line.</p>\n<p>New paragraph.</p>")
+    # Text that already has block elements is left as its author laid it out.
+    assert render_user_html("<p>One</p>\n\nTwo") == "<p>One</p>\n\nTwo"
