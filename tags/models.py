@@ -2,6 +2,7 @@
 
 from urllib.parse import quote
 
+from django.core.cache import cache
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -118,3 +119,18 @@ class Tag(TagBase):
         # What reverse("tags:works", args=[escape_tag(name)]) gives, without its cost: a
         # listing links hundreds of tags.
         return f"/tags/{quote(escape_tag(self.name), safe=URL_SAFE)}/works"
+
+
+RATING_IDS_CACHE_KEY = "tags:rating-ids"
+
+
+def rating_ids():
+    """{rating name: tag id} for the ratings that exist, cached once all five do."""
+    found = cache.get(RATING_IDS_CACHE_KEY)
+    if found is None:
+        found = dict(
+            Tag.objects.filter(kind=TagKind.RATING, name__in=RATINGS).values_list("name", "id")
+        )
+        if len(found) == len(RATINGS):
+            cache.set(RATING_IDS_CACHE_KEY, found, timeout=None)
+    return found

@@ -46,13 +46,17 @@ FANDOM_LETTERS = [*"ABCDEFGHIJKLMNOPQRSTUVWXYZ", "#"]
 
 def fandom_index(request):
     """Every fandom A to Z with its number of works."""
+    # The template caches the rendered list and calls _fandom_groups only when it renders.
+    return render(request, "tags/fandoms.html", {"fandom_groups": _fandom_groups})
+
+
+def _fandom_groups():
     fandoms = Tag.objects.filter(kind=TagKind.FANDOM, work_count__gt=0).order_by(Lower("name"))
     letters = {letter: [] for letter in FANDOM_LETTERS}
     for fandom in fandoms.only("id", "name", "kind", "work_count"):
         first = unicodedata.normalize("NFKD", fandom.name[:1])[:1].upper()
         letters[first if first in letters else "#"].append(fandom)
-    groups = [(letter, tags) for letter, tags in letters.items() if tags]
-    return render(request, "tags/fandoms.html", {"groups": groups})
+    return [(letter, tags) for letter, tags in letters.items() if tags]
 
 
 def tag_index(request):

@@ -1,16 +1,90 @@
 """Rendering work listings: the filter engine's results, paginated 20 to a page, with facets."""
 
+import hashlib
+import json
+
+from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db import connections
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
 
 from tags.models import KIND_CLASSES, TagKind
+from works.models import Work
 from works.preferences import hidden_tag_ids
 from works.search import FACETS_SHOWN, KIND_PARAMS, SORTS, WorkSearch, facets, run_search
 
 PER_PAGE = 20
 # Deep pages cost an OFFSET scan; past this many results a listing asks for a narrower filter.
 MAX_PAGE = 5000
+# Counting every match of a popular tag reads each matching row (over 100,000 at a million
+# works): when PostgreSQL expects more than EXACT_COUNT_LIMIT results, a listing counts only
+# to ESTIMATE_CHECK to confirm there are many, then says "about" and shows the estimate.
+EXACT_COUNT_LIMIT = 10_000
+ESTIMATE_CHECK = 1000
+# Rendered blurbs and filter sidebars are cached: a blurb per version of its work (id, last
+# update, hits), a sidebar per listing and query; a renamed tag or pseud, or new facet
+# counts, show within this many seconds.
+FRAGMENT_SECONDS = 300
+
+
+class ListingPaginator(Paginator):
+    """A paginator for listings at a million works: an estimated count when it is large,
+    and ids first.
+
+    The count is exact unless PostgreSQL expects over EXACT_COUNT_LIMIT results and there
+    are over ESTIMATE_CHECK; then it is the planner's estimate and `estimated` is true. A
+    page reads its rows' ids first, which an index can answer without visiting the table,
+    then only those rows.
+    """
+
+    estimated = False
+
+    @cached_property
+    def count(self):
+        works = self.object_list.order_by().prefetch_related(None).values("pk")
+        # An estimate is only "about" anyway: it is kept a while rather than asked again.
+        key = "listing-estimate:" + hashlib.sha256(str(works.query).encode()).hexdigest()
+        if (estimate := cache.get(key)) is not None:
+            self.estimated = True
+            return estimate
+        expected = _planner_rows(works)
+        if expected <= EXACT_COUNT_LIMIT:
+            return works.count()
+        if works[: ESTIMATE_CHECK + 1].count() <= ESTIMATE_CHECK:
+            return works.count()
+        self.estimated = True
+        estimate = max(ESTIMATE_CHECK + 1, _rounded(expected))
+        cache.set(key, estimate, FRAGMENT_SECONDS)
+        return estimate
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        ids = list(
+            self.object_list.prefetch_related(None).values_list("pk", flat=True)[
+                bottom : bottom + self.per_page
+            ]
+        )
+        rows = self.object_list.filter(pk__in=ids) if ids else self.object_list.none()
+        return self._get_page(list(rows), number, self)
+
+
+def _planner_rows(queryset):
+    """How many rows PostgreSQL expects `queryset` to return (EXPLAIN, nothing run)."""
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    return int((json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"])
+
+
+def _rounded(number):
+    """`number` to two significant figures: an estimate should not look exact."""
+    return round(number, 2 - len(str(number))) if number >= 100 else number
 
 
 def paginate(request, works, per_page=PER_PAGE):
@@ -20,7 +94,7 @@ def paginate(request, works, per_page=PER_PAGE):
         raise Http404(f"'{number[:20]}' is not a page number.")
     if int(number) > MAX_PAGE:
         raise Http404(f"Listings stop at page {MAX_PAGE:,}: narrow the filters to see more.")
-    paginator = Paginator(works, per_page)
+    paginator = ListingPaginator(works, per_page)
     if int(number) > max(paginator.num_pages, 1):
         raise Http404(f"Page {number} is past the last page, {paginator.num_pages}.")
     page = paginator.page(int(number))
@@ -31,11 +105,13 @@ def paginate(request, works, per_page=PER_PAGE):
 def render_listing(request, *, title, subject="", tag=None, base=None, **extra):
     """A filtered, sorted, paginated page of works; `subject` ends the heading ("in Fluff")."""
     search = WorkSearch.from_query(request.GET, tag_name=tag.name if tag else "")
-    results = run_search(
-        search, user=request.user, base=base, hidden_tag_ids=hidden_tag_ids(request)
-    )
-    page = paginate(request, results.works.with_tags())
-    by_kind, sampled = facets(results.works, page.paginator.count)
+    hidden = hidden_tag_ids(request)
+    results = run_search(search, user=request.user, base=base, hidden_tag_ids=hidden)
+    own = extra.get("own", False)
+    # A creator's own listing shows their drafts' actions: rendered afresh, never cached.
+    page = paginate(request, results.works.with_tags() if own else results.works)
+    if not own:
+        _cached_blurbs(page.object_list)
     context = {
         "title": title,
         "subject": subject,
@@ -43,12 +119,54 @@ def render_listing(request, *, title, subject="", tag=None, base=None, **extra):
         "page": page,
         "results": results,
         "search": search,
-        "facet_groups": _facet_groups(by_kind, search),
-        "facets_sampled": sampled,
         "sorts": [(key, label) for key, (label, _) in SORTS.items()],
         **extra,
     }
+    context["filters_html"] = _cached_filters(request, hidden, results, page, context, own)
     return render(request, "works/index.html", context)
+
+
+def _cached_blurbs(works):
+    """Give each work its rendered blurb (`blurb_html`), from the cache when this version of
+    the work was rendered before; only the others are read with their tags and bylines."""
+    keys = {work.pk: f"blurb:{work.pk}:{work.updated_at.timestamp()}:{work.hits}" for work in works}
+    found = cache.get_many(keys.values())
+    missing = [work.pk for work in works if keys[work.pk] not in found]
+    if missing:
+        fresh = Work.objects.filter(pk__in=missing).with_tags().in_bulk()
+        rendered = {
+            keys[pk]: render_to_string("includes/blurb.html", {"work": fresh[pk]})
+            for pk in missing
+            if pk in fresh
+        }
+        cache.set_many(rendered, FRAGMENT_SECONDS)
+        found.update(rendered)
+    for work in works:
+        if keys[work.pk] in found:
+            # The blurb template's own output, escaped as it rendered.
+            work.blurb_html = mark_safe(found[keys[work.pk]])  # noqa: S308
+
+
+def _cached_filters(request, hidden, results, page, context, own):
+    """The sort and filter sidebar with its facets, cached per listing, query and visitor
+    kind: the facets read a thousand works' tags, the same for every page of a listing.
+    A creator's own listing counts their drafts too, so it is kept for them alone."""
+    query = sorted((name, value) for name, value in request.GET.lists() if name != "page")
+    visitor = request.user.pk if own else request.user.is_authenticated
+    listing = [request.path, query, visitor, sorted(hidden)]
+    key = "filters:" + hashlib.sha256(json.dumps(listing).encode()).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        by_kind, sampled = facets(results.works, page.paginator.count)
+        fragment = {
+            **context,
+            "facet_groups": _facet_groups(by_kind, results.search),
+            "facets_sampled": sampled,
+        }
+        html = render_to_string("includes/filters.html", fragment, request)
+        cache.set(key, html, FRAGMENT_SECONDS)
+    # Rendered from the filters template, escaped as it rendered.
+    return mark_safe(html)  # noqa: S308
 
 
 def _facet_groups(by_kind, search):

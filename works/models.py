@@ -16,7 +16,15 @@ from django.utils.translation import get_language_info
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase
 
-from tags.models import DEFAULT_RATING, DEFAULT_WARNING, KIND_CLASSES, Tag, TagKind
+from tags.models import (
+    ADULT_RATINGS,
+    DEFAULT_RATING,
+    DEFAULT_WARNING,
+    KIND_CLASSES,
+    Tag,
+    TagKind,
+    rating_ids,
+)
 from works.rendering import count_words, render_user_html
 
 # Chapter text beyond this many characters is left out of the search vector, whose size
@@ -109,11 +117,14 @@ class WorkQuerySet(models.QuerySet):
         return self.order_by("-updated_at", "-id")
 
     def with_tags(self):
-        """Prefetch what blurbs and meta blocks show: tags and bylines, one query each."""
-        return self.prefetch_related(
-            models.Prefetch("tagged", queryset=TaggedWork.objects.select_related("tag")),
-            models.Prefetch("pseuds", queryset=Pseud.objects.select_related("user")),
-        )
+        """Prefetch what blurbs and meta blocks show: tags (two queries) and bylines."""
+        return self.prefetch_related(*display_prefetches())
+
+
+def display_prefetches():
+    # Taggings, then their tags by id: joined in one query, PostgreSQL hashes the whole
+    # tag table (30 ms at 47,000 tags) for a page of 20 works.
+    return ["tagged__tag", models.Prefetch("pseuds", queryset=Pseud.objects.select_related("user"))]
 
 
 class WorkManager(models.Manager.from_queryset(WorkQuerySet)):
@@ -162,7 +173,13 @@ class Work(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["-updated_at", "-id"], name="work_recent"),
+            # Covers the listings' default order with what their filters read, so finding a
+            # page's ids (deep pages too) and the facets' tag ids never visits the table.
+            models.Index(
+                fields=["-updated_at", "-id"],
+                include=["posted", "restricted", "complete", "tag_ids"],
+                name="work_recent_listing",
+            ),
             models.Index(fields=["-published", "-id"], name="work_posted"),
             models.Index(fields=["-word_count", "-id"], name="work_words"),
             models.Index(fields=["-hits", "-id"], name="work_hits"),
@@ -255,6 +272,21 @@ class Work(models.Model):
     def is_by(self, user):
         """True when this account is one of the work's creators."""
         return user.is_authenticated and any(p.user_id == user.pk for p in self.pseuds.all())
+
+    def prefetch_for_display(self):
+        """Load what the meta block and byline show, for a work fetched without them."""
+        models.prefetch_related_objects([self], *display_prefetches())
+
+    @property
+    def is_adult(self):
+        """Behind the adult gate: rated Mature, Explicit or Not Rated, or with no rating.
+
+        Read from tag_ids, so the gate costs no query beyond the work's own row.
+        """
+        ratings = rating_ids()
+        mine = set(self.tag_ids) & set(ratings.values())
+        adult = {ratings[name] for name in ADULT_RATINGS if name in ratings}
+        return not mine or bool(mine & adult)
 
     @property
     def rating(self):

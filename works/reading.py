@@ -4,8 +4,6 @@ from urllib.parse import urlencode
 
 from django.shortcuts import redirect
 
-from tags.models import ADULT_RATINGS
-
 ADULT_SESSION_KEY = "view_adult"
 
 
@@ -19,7 +17,7 @@ def restricted_redirect(request, work):
 
 def needs_adult_gate(request, work):
     """True when the visitor must confirm before reading; `?view_adult=true` confirms for good."""
-    if work.rating not in ADULT_RATINGS:
+    if not work.is_adult:
         return False
     if request.GET.get("view_adult") == "true":
         request.session[ADULT_SESSION_KEY] = True

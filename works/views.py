@@ -24,10 +24,11 @@ def home(request):
     return render(request, "works/home.html", {"works": works})
 
 
-def _work_or_404(request, work_id):
+def _work_or_404(request, work_id, *, with_tags=True):
     """A work the visitor may open (restricted ones too: callers send anonymous readers to log
-    in); drafts only for their creators."""
-    work = Work.objects.readable_by(request.user).with_tags().filter(pk=work_id).first()
+    in); drafts only for their creators. Work pages skip the tags: a cached body needs none."""
+    works = Work.objects.readable_by(request.user)
+    work = (works.with_tags() if with_tags else works).filter(pk=work_id).first()
     if work is None:
         raise Http404(f"There is no work with ID {work_id}.")
     return work
@@ -44,6 +45,7 @@ def _render_work(request, work, *, chapter_id=None):
         # A chapter of another work is missing, not behind the gate.
         if chapter_id is not None and not work.chapters.filter(pk=chapter_id).exists():
             raise Http404(f"Work {work.pk} has no chapter with ID {chapter_id}.")
+        work.prefetch_for_display()
         return render(request, "works/adult_gate.html", {"work": work})
     creator_style = request.GET.get("style") != "disable"
     key = ":".join(
@@ -60,6 +62,7 @@ def _render_work(request, work, *, chapter_id=None):
 
 
 def _work_body(work, chapter_id, creator_style):
+    work.prefetch_for_display()
     all_chapters = list(work.chapters.only("id", "work_id", "position", "title"))
     if chapter_id is None:
         chapters = list(work.chapters.all())
@@ -89,7 +92,7 @@ def _work_body(work, chapter_id, creator_style):
 
 
 def work_detail(request, work_id):
-    work = _work_or_404(request, work_id)
+    work = _work_or_404(request, work_id, with_tags=False)
     if login_first := restricted_redirect(request, work):
         return login_first
     if request.GET.get("view_full_work") == "true" or work.chapter_count <= 1:
@@ -99,7 +102,7 @@ def work_detail(request, work_id):
 
 
 def chapter_detail(request, work_id, chapter_id):
-    work = _work_or_404(request, work_id)
+    work = _work_or_404(request, work_id, with_tags=False)
     if login_first := restricted_redirect(request, work):
         return login_first
     return _render_work(request, work, chapter_id=chapter_id)

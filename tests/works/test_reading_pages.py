@@ -305,3 +305,14 @@ def test_a_missing_chapter_counts_no_hit(client):
     hit_counter.flush()
     work.refresh_from_db()
     assert work.hits == 0
+
+
+def test_a_work_without_a_rating_is_gated_as_not_rated(get_page):
+    from works.models import Chapter, Work
+
+    work = Work.objects.create(title="Unrated")
+    Chapter.objects.create(work=work, position=1, text="<p>Some words here.</p>")
+    work.reindex()
+    make_work(rating="General Audiences")  # the rating tags exist, none on this work
+    _, page = get_page(f"/works/{work.pk}")
+    assert page.select_one("p.caution.notice") is not None
