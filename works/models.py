@@ -133,14 +133,27 @@ class WorkManager(models.Manager.from_queryset(WorkQuerySet)):
         return super().get_queryset().defer("search_vector")
 
 
-class Work(models.Model):
-    title = models.CharField(max_length=255)
+class AuthorNotes(models.Model):
+    """A summary and notes before and after, each kept raw beside its sanitized HTML."""
+
     summary = models.TextField(blank=True)
     summary_html = models.TextField(blank=True, editable=False)
     notes = models.TextField(blank=True)
     notes_html = models.TextField(blank=True, editable=False)
     end_notes = models.TextField(blank=True)
     end_notes_html = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def render_notes(self):
+        self.summary_html = render_user_html(self.summary)
+        self.notes_html = render_user_html(self.notes)
+        self.end_notes_html = render_user_html(self.end_notes)
+
+
+class Work(AuthorNotes):
+    title = models.CharField(max_length=255)
     language = models.CharField(max_length=12, default="en")
     complete = models.BooleanField(default=False)
     expected_chapters = models.PositiveIntegerField(
@@ -192,9 +205,7 @@ class Work(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.summary_html = render_user_html(self.summary)
-        self.notes_html = render_user_html(self.notes)
-        self.end_notes_html = render_user_html(self.end_notes)
+        self.render_notes()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -347,16 +358,10 @@ class Hit(models.Model):
         return f"{self.visitor} read work {self.work_id} on {self.day}"
 
 
-class Chapter(models.Model):
+class Chapter(AuthorNotes):
     work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="chapters")
     position = models.PositiveIntegerField()
     title = models.CharField(max_length=255, blank=True)
-    summary = models.TextField(blank=True)
-    summary_html = models.TextField(blank=True, editable=False)
-    notes = models.TextField(blank=True)
-    notes_html = models.TextField(blank=True, editable=False)
-    end_notes = models.TextField(blank=True)
-    end_notes_html = models.TextField(blank=True, editable=False)
     text = models.TextField(help_text="The chapter's HTML as the author gave it.")
     text_html = models.TextField(editable=False)
     word_count = models.PositiveIntegerField(default=0, editable=False)
@@ -377,9 +382,7 @@ class Chapter(models.Model):
 
     def save(self, *args, **kwargs):
         self.text_html = render_user_html(self.text)
-        self.summary_html = render_user_html(self.summary)
-        self.notes_html = render_user_html(self.notes)
-        self.end_notes_html = render_user_html(self.end_notes)
+        self.render_notes()
         self.word_count = count_words(self.text_html)
         super().save(*args, **kwargs)
         self.work.refresh_counts()
