@@ -64,9 +64,23 @@ if [ ! -x /usr/bin/chromium ]; then \
 fi
 endef
 
+# axe-core for the accessibility tests, from npm into .data/npm (not tracked).
+AXE := .data/npm/node_modules/axe-core/axe.min.js
+define ensure_axe
+if [ ! -f $(AXE) ]; then \
+  if command -v npm >/dev/null; then \
+    npm install --no-save --no-audit --no-fund --silent --prefix .data/npm axe-core@4 >/dev/null \
+      || echo "Could not install axe-core: the accessibility tests will be skipped." >&2; \
+  else \
+    echo "No npm: the accessibility tests will be skipped." >&2; \
+  fi; \
+fi
+endef
+
 ## test: install what the tests need and run the suite on PostgreSQL
 test: $(VENV)/.installed-test
 	@$(ensure_chromium)
+	@mkdir -p .data && $(ensure_axe)
 	@$(DEV) $(WITH_DB) $(PY) -m pytest $(PYTEST_ARGS)
 
 ## bench: time the reading pages with wrk against gunicorn on a bench database (bench/RESULTS.md)
