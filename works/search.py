@@ -155,7 +155,6 @@ class Facet:
 class Results:
     search: WorkSearch
     works: object  # the ordered queryset
-    tag_groups: list  # [(label, [Tag, …])] the include filters that matched tags
     unknown_tags: list[str]
     hidden_by_preferences: int = 0
 
@@ -179,12 +178,10 @@ def run_search(search, *, user, base=None, hidden_tag_ids=()):
     found = tags_named([name for name in names if name])
     unknown = [name for name in names if name and name.lower() not in found]
 
-    groups = []
     for name in [search.tag_name, *search.include_names]:
         if name and name.lower() in found:
-            tags = found[name.lower()]
-            groups.append(tags)
-            works = works.filter(tag_ids__overlap=[tag.pk for tag in tags])
+            # One name may be tags of several kinds: a work with any of them matches.
+            works = works.filter(tag_ids__overlap=[tag.pk for tag in found[name.lower()]])
     if search.include_ids:
         works = works.filter(tag_ids__contains=sorted(set(search.include_ids)))
     excluded = set(search.exclude_ids)
@@ -220,7 +217,7 @@ def run_search(search, *, user, base=None, hidden_tag_ids=()):
         hidden = before.count() - works.count()
 
     works = _order(works, search, query)
-    return Results(search, works, groups, unknown, hidden)
+    return Results(search, works, unknown, hidden)
 
 
 def _start_of(day):
