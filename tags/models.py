@@ -1,11 +1,14 @@
-"""Typed tags: the seven kinds AO3 uses, each name unique within its kind regardless of case."""
+"""Typed tags: the seven kinds AO3 uses, each name unique within its kind regardless of case,
+wrangled into canonical tags, their synonyms and their parents."""
 
 from urllib.parse import quote
 
+from django.conf import settings
 from django.core.cache import cache
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from taggit.models import TagBase
 
 from tags.escaping import escape_tag
@@ -54,6 +57,18 @@ ARCHIVE_WARNINGS = [
 CATEGORIES = ["F/F", "F/M", "Gen", "M/M", "Multi", "Other"]
 DEFAULT_RATING = "Not Rated"
 DEFAULT_WARNING = "Creator Chose Not To Use Archive Warnings"
+# AO3's fixed lists: canonical from the start, never wrangled.
+FIXED_KINDS = {TagKind.RATING, TagKind.ARCHIVE_WARNING, TagKind.CATEGORY}
+
+
+def parent_kinds(kind):
+    """The kinds a tag of `kind` may have as parents: a metatag of its own kind, and the
+    fandoms of a character, relationship or freeform."""
+    if kind in FIXED_KINDS:
+        return []
+    if kind == TagKind.FANDOM:
+        return [TagKind.FANDOM]
+    return [TagKind.FANDOM, kind]
 
 
 class TagQuerySet(models.QuerySet):
@@ -102,23 +117,171 @@ class Tag(TagBase):
         default=0, editable=False, help_text="Posted works anyone may read that carry this tag."
     )
 
+    canonical = models.BooleanField(
+        default=False, help_text="Filters find works by this tag, its synonyms and its subtags."
+    )
+    merger = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="synonyms",
+        help_text="The canonical tag this one is a synonym of.",
+    )  # fmt: skip
+    parents = models.ManyToManyField(
+        "self", through="TagParent", through_fields=("child", "parent"), symmetrical=False,
+        related_name="children", blank=True,
+    )  # fmt: skip
+
     objects = TagQuerySet.as_manager()
 
     class Meta:
         constraints = [
             models.UniqueConstraint("kind", Lower("name"), name="tag_name_unique_per_kind"),
+            models.CheckConstraint(
+                condition=Q(merger__isnull=True) | Q(canonical=False),
+                name="tag_synonym_not_canonical",
+            ),
         ]
         indexes = [models.Index(Lower("name"), name="tag_lower_name")]
         ordering = ["name"]
 
     def save(self, *args, **kwargs):
+        if self.kind in FIXED_KINDS:
+            self.canonical = True
         # Skip TagBase.save: it fills and de-duplicates the slug this model does not have.
         models.Model.save(self, *args, **kwargs)
 
+    @property
+    def wrangled(self):
+        """A synonym, or a canonical tag placed under a parent (fandoms need no parent)."""
+        if self.kind in FIXED_KINDS or self.merger_id:
+            return True
+        if self.kind == TagKind.FANDOM:
+            return self.canonical
+        return self.canonical and self.parents.exists()
+
     def get_absolute_url(self):
-        # What reverse("tags:works", args=[escape_tag(name)]) gives, without its cost: a
-        # listing links hundreds of tags.
-        return f"/tags/{quote(escape_tag(self.name), safe=URL_SAFE)}/works"
+        return self.page_url("/works")
+
+    def page_url(self, suffix=""):
+        """/tags/NAME plus `suffix` ("/works", "/edit"): what reverse() gives with the name
+        escaped, without its cost, since a listing links hundreds of tags."""
+        return f"/tags/{quote(escape_tag(self.name), safe=URL_SAFE)}{suffix}"
+
+
+class TagParent(models.Model):
+    """`parent` is above `child`: filtering by the parent finds the child's works too."""
+
+    child = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="parent_links")
+    parent = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="child_links")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["child", "parent"], name="tag_parent_once"),
+            models.CheckConstraint(
+                condition=~Q(child=models.F("parent")), name="tag_not_own_parent"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.parent} > {self.child}"
+
+
+class TagFilter(models.Model):
+    """Filtering by `filter` finds works tagged `tag`: its canonical tag (when `tag` is a
+    synonym) and every parent above that, at any depth. Kept by `refresh_filters`; a tag
+    always finds its own works, so no row pairs a tag with itself."""
+
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="+")
+    filter = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tag", "filter"], name="tag_filter_once"),
+        ]
+        indexes = [models.Index(fields=["filter", "tag"], name="tag_filter_down")]
+
+    def __str__(self):
+        return f"{self.filter} finds {self.tag}"
+
+
+REFRESH_FILTERS_SQL = """
+WITH RECURSIVE up(tag_id, filter_id) AS (
+        SELECT id, merger_id FROM tags_tag
+        WHERE merger_id IS NOT NULL AND (%(all)s OR id = ANY(%(ids)s))
+    UNION
+        SELECT child_id, parent_id FROM tags_tagparent WHERE %(all)s OR child_id = ANY(%(ids)s)
+    UNION
+        SELECT up.tag_id, p.parent_id FROM up JOIN tags_tagparent p ON p.child_id = up.filter_id
+)
+INSERT INTO tags_tagfilter (tag_id, filter_id)
+SELECT tag_id, filter_id FROM up WHERE tag_id <> filter_id
+"""
+
+
+def refresh_filters(tag_ids=None):
+    """Recompute TagFilter for these tags (all tags when None) from mergers and parents.
+
+    Changing a tag's merger or parents changes the filters of that tag and of every tag
+    below it, so callers pass the tag with its `tags_below`.
+    """
+    everything = tag_ids is None
+    ids = [] if everything else sorted(tag_ids)
+    rows = TagFilter.objects.all() if everything else TagFilter.objects.filter(tag_id__in=ids)
+    rows.delete()
+    with connection.cursor() as cursor:
+        cursor.execute(REFRESH_FILTERS_SQL, {"all": everything, "ids": ids})
+
+
+def tags_below(tag_id):
+    """Ids of the tags whose works filtering by this tag finds, itself included."""
+    return {tag_id, *TagFilter.objects.filter(filter_id=tag_id).values_list("tag_id", flat=True)}
+
+
+def filter_ids(tags):
+    """Ids a filter by any of `tags` matches in works' tag_ids: a synonym filters as its
+    canonical tag, and a canonical tag finds its synonyms' and subtags' works too."""
+    targets = {tag.merger_id or tag.pk for tag in tags}
+    if not targets:
+        return []
+    below = TagFilter.objects.filter(filter_id__in=targets).values_list("tag_id", flat=True)
+    return sorted(targets.union(below))
+
+
+def filter_ids_of(tag_ids):
+    """`filter_ids` for tags given by id; unknown ids match nothing."""
+    return filter_ids(Tag.objects.filter(pk__in=list(tag_ids)).only("id", "merger_id"))
+
+
+def counted_tag_ids(tag_ids):
+    """The tags whose totals count a work carrying `tag_ids`: those and every filter above."""
+    tag_ids = list(tag_ids)
+    if not tag_ids:
+        return set()
+    above = TagFilter.objects.filter(tag_id__in=tag_ids).values_list("filter_id", flat=True)
+    return set(tag_ids).union(above)
+
+
+class WranglingChange(models.Model):
+    """One wrangler's change to one tag: its state before and after, so it can be undone.
+
+    A state is {"canonical": bool, "merger": id or null, "parents": [id, …]}.
+    """
+
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="wrangling_changes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    before = models.JSONField()
+    after = models.JSONField()
+    undoes = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="undone_by"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["tag", "-created_at"], name="wrangling_change_tag")]
+
+    def __str__(self):
+        return f"{self.user} wrangled {self.tag} at {self.created_at:%Y-%m-%d %H:%M}"
 
 
 RATING_IDS_CACHE_KEY = "tags:rating-ids"

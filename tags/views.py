@@ -6,22 +6,61 @@ from datetime import UTC, datetime, time
 from django.contrib.syndication.views import Feed
 from django.db.models.functions import Lower
 from django.http import Http404, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.feedgenerator import Atom1Feed
 
 from tags.escaping import unescape_tag
-from tags.models import Tag, TagKind
+from tags.models import KIND_CLASSES, Tag, TagKind, filter_ids
+from tags.wrangling import is_wrangler
 from works.listing import paginate, render_listing
 from works.models import Work
 
 
-def tag_works(request, name):
+def _tag_or_404(name):
     name = unescape_tag(name)
     # Names are unique within a kind, so one name may be, say, both a fandom and a relationship.
-    tag = Tag.objects.filter(name__iexact=name).order_by("id").first()
+    tag = Tag.objects.filter(name__iexact=name).select_related("merger").order_by("id").first()
     if tag is None:
         raise Http404(f"There is no tag named '{name}'.")
+    return tag
+
+
+def _to_canonical(request, tag, suffix):
+    """A synonym's pages are its canonical tag's, with the same query."""
+    url = tag.merger.page_url(suffix)
+    query = request.GET.urlencode()
+    return redirect(f"{url}?{query}" if query else url)
+
+
+def tag_works(request, name):
+    tag = _tag_or_404(name)
+    if tag.merger:
+        return _to_canonical(request, tag, "/works")
     return render_listing(request, title=f"Works in {tag.name}", subject="in", tag=tag)
+
+
+def tag_show(request, name):
+    """What a tag is: its kind, canonical status, synonyms, parents, subtags and totals."""
+    tag = _tag_or_404(name)
+    if tag.merger:
+        return _to_canonical(request, tag, "")
+    context = {
+        "tag": tag,
+        "synonyms": tag.synonyms.order_by(Lower("name")),
+        "parents": _by_kind(tag.parents.all()),
+        "children": _by_kind(tag.children.all()),
+        "direct_count": Work.objects.visible_to(None).filter(tag_ids__contains=[tag.pk]).count(),
+        "can_wrangle": is_wrangler(request.user),
+    }
+    return render(request, "tags/show.html", context)
+
+
+def _by_kind(tags):
+    """[(kind label, [tag, …]), …] in AO3's order of kinds, each list by name."""
+    groups = {}
+    for tag in tags.order_by(Lower("name")):
+        groups.setdefault(tag.kind, []).append(tag)
+    return [(KIND_CLASSES[kind][3], groups[kind]) for kind in TagKind if kind in groups]
 
 
 SUGGESTIONS = 10
@@ -33,7 +72,8 @@ def tag_autocomplete(request):
     term = request.GET.get("term", "").strip()[:150]
     if kind not in TagKind.values or len(term) < 2:
         return JsonResponse({"tags": []})
-    tags = Tag.objects.filter(kind=kind)
+    # Canonical tags first: they are the names wranglers chose for everyone to use.
+    tags = Tag.objects.filter(kind=kind).order_by("-canonical", Lower("name"))
     names = list(tags.filter(name__istartswith=term).values_list("name", flat=True)[:SUGGESTIONS])
     if len(names) < SUGGESTIONS:
         more = tags.filter(name__icontains=term).exclude(name__in=names)
@@ -98,7 +138,7 @@ class TagFeed(Feed):
         return f"The newest works tagged {tag.name}."
 
     def items(self, tag):
-        works = Work.objects.visible_to(None).filter(tag_ids__contains=[tag.pk])
+        works = Work.objects.visible_to(None).filter(tag_ids__overlap=filter_ids([tag]))
         return works.recently_updated().with_tags()[: self.items_shown]
 
     def item_title(self, work):

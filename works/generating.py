@@ -22,7 +22,7 @@ from time import perf_counter
 from django.db import connection, transaction
 from django.utils import timezone
 
-from tags.models import ARCHIVE_WARNINGS, CATEGORIES, RATINGS, Tag, TagKind
+from tags.models import ARCHIVE_WARNINGS, CATEGORIES, FIXED_KINDS, RATINGS, Tag, TagKind
 from works.models import Chapter, TaggedWork, Work
 from works.rendering import count_words, render_user_html
 from works.services import reindex
@@ -50,7 +50,7 @@ CHAPTER_COLUMNS = (
     "end_notes", "end_notes_html", "text", "text_html", "word_count", "published",
 )  # fmt: skip
 TAGGED_WORK_COLUMNS = ("content_object_id", "tag_id")
-TAG_COLUMNS = ("kind", "name", "work_count")
+TAG_COLUMNS = ("kind", "name", "work_count", "canonical", "merger_id")
 _NO_NOTES = ("",) * 6  # a chapter's summary, notes and end notes, raw and as HTML
 _POSTED = WORK_COLUMNS.index("posted") - 1  # positions in a row drawn before its id is known
 _RESTRICTED = WORK_COLUMNS.index("restricted") - 1
@@ -359,7 +359,9 @@ def save_vocabulary(vocabulary):
         # Any unique violation, the per-kind name index included, means the tag is there.
         cursor.execute(
             f"INSERT INTO {table} ({', '.join(TAG_COLUMNS)})"  # noqa: S608
-            " SELECT kind, name, 0 FROM generated_tag ON CONFLICT DO NOTHING"
+            " SELECT kind, name, 0, kind = ANY(%s), NULL FROM generated_tag"
+            " ON CONFLICT DO NOTHING",
+            [sorted(kind.value for kind in FIXED_KINDS)],
         )
         created = cursor.rowcount
         cursor.execute(

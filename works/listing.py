@@ -13,6 +13,7 @@ from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 
 from tags.models import KIND_CLASSES, TagKind
+from tags.wrangling import graph_version
 from works.models import Work
 from works.preferences import hidden_tag_ids
 from works.search import FACETS_SHOWN, KIND_PARAMS, SORTS, WorkSearch, facets, run_search
@@ -148,12 +149,13 @@ def _cached_blurbs(works):
 
 
 def _cached_filters(request, hidden, results, page, context, own):
-    """The sort and filter sidebar with its facets, cached per listing, query and visitor
-    kind: the facets read a thousand works' tags, the same for every page of a listing.
+    """The sort and filter sidebar with its facets, cached per listing, query, visitor kind
+    and tag graph: the facets read a thousand works' tags, the same for every page of a
+    listing.
     A creator's own listing counts their drafts too, so it is kept for them alone."""
     query = sorted((name, value) for name, value in request.GET.lists() if name != "page")
     visitor = request.user.pk if own else request.user.is_authenticated
-    listing = [request.path, query, visitor, sorted(hidden)]
+    listing = [request.path, query, visitor, sorted(hidden), graph_version()]
     key = "filters:" + hashlib.sha256(json.dumps(listing).encode()).hexdigest()
     html = cache.get(key)
     if html is None:

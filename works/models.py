@@ -42,7 +42,9 @@ UPDATE works_work w SET
         || setweight(to_tsvector('english', left(c.body, %(text_limit)s)), 'D')
 FROM (
     SELECT coalesce(array_agg(tw.tag_id ORDER BY tw.tag_id), '{}') AS ids,
-           count(*) FILTER (WHERE tag.kind = 'fandom') AS fandoms,
+           -- Two synonyms of one fandom make no crossover.
+           count(DISTINCT coalesce(tag.merger_id, tag.id)) FILTER (WHERE tag.kind = 'fandom')
+               AS fandoms,
            coalesce(string_agg(tag.name, ' ' ORDER BY tw.id), '') AS names
     FROM works_taggedwork tw JOIN tags_tag tag ON tag.id = tw.tag_id
     WHERE tw.content_object_id = %(id)s

@@ -2,7 +2,9 @@
 
 Every listing (all works, a tag's works, an author's works, search) parses the same
 parameters, so a filter URL built for AO3 works here unchanged. Tag filters use the
-`tag_ids` array on each work (GIN, intarray); free text uses `search_vector`.
+`tag_ids` array on each work (GIN, intarray); free text uses `search_vector`. A filter by
+a tag matches the ids of every tag below it in the wrangled graph (`tags.models.filter_ids`):
+its synonyms and subtags, or, for a synonym, its canonical tag's.
 """
 
 import re
@@ -15,7 +17,7 @@ from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from tags.models import Tag, TagKind
+from tags.models import Tag, TagFilter, TagKind, filter_ids, filter_ids_of
 from works.models import Work
 
 QUERY_MAX = 200
@@ -181,14 +183,14 @@ def run_search(search, *, user, base=None, hidden_tag_ids=()):
     for name in [search.tag_name, *search.include_names]:
         if name and name.lower() in found:
             # One name may be tags of several kinds: a work with any of them matches.
-            works = works.filter(tag_ids__overlap=[tag.pk for tag in found[name.lower()]])
-    if search.include_ids:
-        works = works.filter(tag_ids__contains=sorted(set(search.include_ids)))
-    excluded = set(search.exclude_ids)
+            works = works.filter(tag_ids__overlap=filter_ids(found[name.lower()]))
+    for tag_id in sorted(set(search.include_ids)):
+        works = works.filter(tag_ids__overlap=filter_ids_of([tag_id]) or [tag_id])
+    excluded = filter_ids_of(search.exclude_ids)
     for name in search.exclude_names:
-        excluded.update(tag.pk for tag in found.get(name.lower(), []))
+        excluded += filter_ids(found.get(name.lower(), []))
     if excluded:
-        works = works.exclude(tag_ids__overlap=sorted(excluded))
+        works = works.exclude(tag_ids__overlap=sorted(set(excluded)))
     if search.complete:
         works = works.filter(complete=search.complete == "T")
     if search.crossover == "T":
@@ -211,9 +213,9 @@ def run_search(search, *, user, base=None, hidden_tag_ids=()):
         works = works.filter(search_vector=query)
 
     hidden = 0
-    if hidden_tag_ids:
+    if hidden_ids := filter_ids_of(hidden_tag_ids):
         before = works
-        works = works.exclude(tag_ids__overlap=sorted(hidden_tag_ids))
+        works = works.exclude(tag_ids__overlap=hidden_ids)
         hidden = before.count() - works.count()
 
     works = _order(works, search, query)
@@ -238,16 +240,30 @@ def _order(works, search, query):
 def facets(works, total):
     """Each kind's most frequent tags among the results (the first FACET_SAMPLE when more).
 
+    A work counts for its tags and every filter above them (a synonym's canonical tag, the
+    parents of that), once each, as filtering by the facet would find it; synonyms are
+    left out, since their canonical tag stands for them.
     Returns ({kind: [Facet, …]}, sampled) with at most FACETS_MORE per kind.
     """
-    rows = works.values_list("tag_ids", flat=True)[:FACET_SAMPLE]
-    counts = Counter(tag_id for tag_ids in rows for tag_id in (tag_ids or []))
+    rows = [
+        set(tag_ids or ()) for tag_ids in works.values_list("tag_ids", flat=True)[:FACET_SAMPLE]
+    ]
+    above = {}
+    for tag_id, filter_id in TagFilter.objects.filter(tag_id__in=set().union(*rows)).values_list(
+        "tag_id", "filter_id"
+    ):
+        above.setdefault(tag_id, set()).add(filter_id)
+    counts = Counter()
+    for tag_ids in rows:
+        counts.update(tag_ids.union(*(above.get(tag_id, ()) for tag_id in tag_ids)))
     top = counts.most_common(FACET_CANDIDATES)
-    tags = Tag.objects.only("id", "name", "kind").in_bulk([tag_id for tag_id, _ in top])
+    tags = Tag.objects.only("id", "name", "kind", "merger_id").in_bulk(
+        [tag_id for tag_id, _ in top]
+    )
     by_kind = {}
     for tag_id, count in top:
         tag = tags.get(tag_id)
-        if tag is None:
+        if tag is None or tag.merger_id:
             continue
         bucket = by_kind.setdefault(tag.kind, [])
         if len(bucket) < FACETS_MORE:

@@ -4,7 +4,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from tags.models import Tag
+from tags.models import Tag, counted_tag_ids
 from works.models import Chapter, TaggedWork, Work
 
 
@@ -13,8 +13,9 @@ class ServiceError(ValueError):
 
 
 def public_tag_ids(work):
-    """The tags whose totals count this work: all of them while it is public, else none."""
-    return set(work.tag_ids) if work.public else set()
+    """The tags whose totals count this work while it is public (its own and every filter
+    above them), else none."""
+    return counted_tag_ids(work.tag_ids) if work.public else set()
 
 
 def reindex(work, *, counted_before):
@@ -32,15 +33,36 @@ def recount_all_tags():
         cursor.execute(RECOUNT_SQL)
 
 
+def recount_tags(tag_ids):
+    """These tags' totals recounted: the public works that filtering by each one finds."""
+    with connection.cursor() as cursor:
+        cursor.execute(RECOUNT_SOME_SQL, [sorted(tag_ids)])
+
+
+# A work counts once for a tag, however many of its tags lie below that tag.
 RECOUNT_SQL = """
 UPDATE tags_tag t SET work_count = coalesce(c.n, 0)
 FROM tags_tag t2 LEFT JOIN (
-    SELECT tw.tag_id, count(*) AS n
-    FROM works_taggedwork tw JOIN works_work w ON w.id = tw.content_object_id
+    SELECT counted.tag_id, count(*) AS n
+    FROM (
+        SELECT tw.content_object_id AS work_id, tw.tag_id FROM works_taggedwork tw
+        UNION
+        SELECT tw.content_object_id, f.filter_id
+        FROM works_taggedwork tw JOIN tags_tagfilter f ON f.tag_id = tw.tag_id
+    ) counted JOIN works_work w ON w.id = counted.work_id
     WHERE w.posted AND NOT w.restricted
-    GROUP BY tw.tag_id
+    GROUP BY counted.tag_id
 ) c ON c.tag_id = t2.id
 WHERE t.id = t2.id AND t.work_count IS DISTINCT FROM coalesce(c.n, 0)
+"""
+RECOUNT_SOME_SQL = """
+UPDATE tags_tag t SET work_count = (
+    SELECT count(*) FROM works_work w
+    WHERE w.posted AND NOT w.restricted AND w.tag_ids && ARRAY(
+        SELECT t.id::int UNION SELECT f.tag_id::int FROM tags_tagfilter f WHERE f.filter_id = t.id
+    )
+)
+WHERE t.id = ANY(%s)
 """
 
 

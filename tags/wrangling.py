@@ -1,0 +1,252 @@
+"""Wrangling writes: canonical tags, synonyms and parents, each change recorded and undoable.
+
+Works keep the ids of the tags their authors typed (`Work.tag_ids`); a change here only
+rewrites TagFilter (which tags each filter finds) and the totals of the tags above the
+changed one, so listings follow at once without touching the works.
+"""
+
+import time
+from dataclasses import dataclass, replace
+
+from django.core.cache import cache
+from django.db import connection, transaction
+
+from tags.models import (
+    FIXED_KINDS,
+    Tag,
+    TagFilter,
+    TagKind,
+    TagParent,
+    WranglingChange,
+    parent_kinds,
+    refresh_filters,
+    tags_below,
+)
+from works.services import recount_tags
+
+WRANGLERS_GROUP = "Wranglers"
+# Cached fragments that depend on the tag graph (filter sidebars) carry this in their key.
+GRAPH_VERSION_KEY = "tags:graph-version"
+# One wrangling change at a time: each reads the graph it is about to change (for loops).
+WRANGLING_LOCK = 7_407_001
+
+FANDOM_COUNT_SQL = """
+UPDATE works_work w SET fandom_count = (
+    SELECT count(DISTINCT coalesce(t.merger_id, t.id))
+    FROM works_taggedwork tw JOIN tags_tag t ON t.id = tw.tag_id
+    WHERE tw.content_object_id = w.id AND t.kind = 'fandom'
+)
+WHERE w.tag_ids @> ARRAY[%s]::int[]
+"""
+
+
+class WranglingError(ValueError):
+    """A change the wrangling rules refuse; the message is for the wrangler."""
+
+
+def is_wrangler(user):
+    """Staff accounts in the Wranglers group, and superusers."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser:
+        return True
+    return user.is_staff and user.groups.filter(name=WRANGLERS_GROUP).exists()
+
+
+def graph_version():
+    return cache.get(GRAPH_VERSION_KEY, 0)
+
+
+@dataclass(frozen=True)
+class TagState:
+    """What wrangling sets on a tag."""
+
+    canonical: bool = False
+    merger_id: int | None = None
+    parent_ids: frozenset = frozenset()
+
+    @classmethod
+    def of(cls, tag):
+        parents = TagParent.objects.filter(child=tag).values_list("parent_id", flat=True)
+        return cls(tag.canonical, tag.merger_id, frozenset(parents))
+
+    @classmethod
+    def from_json(cls, data):
+        return cls(data["canonical"], data["merger"], frozenset(data["parents"]))
+
+    def as_json(self):
+        return {
+            "canonical": self.canonical,
+            "merger": self.merger_id,
+            "parents": sorted(self.parent_ids),
+        }
+
+    def describe_change(self, after, names):
+        """What going from this state to `after` does, in words; `names` maps ids to names."""
+
+        def listed(ids):
+            return ", ".join(sorted(names.get(pk, f"#{pk}") for pk in ids))
+
+        parts = []
+        if self.merger_id != after.merger_id:
+            if self.merger_id:
+                parts.append(f"no longer a synonym of {listed([self.merger_id])}")
+            if after.merger_id:
+                parts.append(f"made a synonym of {listed([after.merger_id])}")
+        if self.canonical != after.canonical:
+            parts.append("made canonical" if after.canonical else "made not canonical")
+        if added := after.parent_ids - self.parent_ids:
+            parts.append(f"parents added: {listed(added)}")
+        if removed := self.parent_ids - after.parent_ids:
+            parts.append(f"parents removed: {listed(removed)}")
+        text = "; ".join(parts) or "no change"
+        return text[:1].upper() + text[1:]
+
+    def made_canonical(self):
+        return replace(self, canonical=True, merger_id=None)
+
+    def made_synonym_of(self, tag):
+        return TagState(canonical=False, merger_id=tag.pk)
+
+    def with_parent(self, tag):
+        return replace(self.made_canonical(), parent_ids=self.parent_ids | {tag.pk})
+
+
+def wrangle(tag, state, *, by, undoes=None):
+    """Give `tag` this state, record the change and keep filters and totals in step.
+
+    Returns the recorded change, or None when the tag already had this state.
+    """
+    with transaction.atomic():
+        _lock_graph()
+        tag = Tag.objects.select_for_update().get(pk=tag.pk)
+        before = TagState.of(tag)
+        if state == before:
+            return None
+        _check(tag, state)
+        below = tags_below(tag.pk)
+        filters_before = _filters_above(tag)
+        tag.canonical, tag.merger_id = state.canonical, state.merger_id
+        tag.save(update_fields=["canonical", "merger"])
+        TagParent.objects.filter(child=tag).exclude(parent_id__in=state.parent_ids).delete()
+        TagParent.objects.bulk_create(
+            [TagParent(child=tag, parent_id=pk) for pk in state.parent_ids - before.parent_ids]
+        )
+        refresh_filters(below)
+        recount_tags(filters_before | _filters_above(tag))
+        if tag.kind == TagKind.FANDOM and state.merger_id != before.merger_id:
+            with connection.cursor() as cursor:
+                cursor.execute(FANDOM_COUNT_SQL, [tag.pk])
+        change = WranglingChange.objects.create(
+            tag=tag, user=by, before=before.as_json(), after=state.as_json(), undoes=undoes
+        )
+        transaction.on_commit(lambda: cache.set(GRAPH_VERSION_KEY, time.time_ns(), None))
+    return change
+
+
+def wrangle_many(tags, change_state, *, by):
+    """Apply `change_state(TagState) -> TagState` to each tag, all or none."""
+    with transaction.atomic():
+        changes = [wrangle(tag, change_state(TagState.of(tag)), by=by) for tag in tags]
+    return [change for change in changes if change]
+
+
+def undo(change, *, by):
+    """Put the tag back as it was before `change`, if nothing has changed it since."""
+    with transaction.atomic():
+        _lock_graph()
+        tag = Tag.objects.get(pk=change.tag_id)
+        if TagState.of(tag) != TagState.from_json(change.after):
+            raise WranglingError(
+                f"'{tag.name}' has been wrangled again since this change:"
+                " undo the later changes first."
+            )
+        wanted = _ids_in(change.before)
+        if Tag.objects.filter(pk__in=wanted).count() != len(wanted):
+            raise WranglingError(
+                f"A tag this change pointed '{tag.name}' away from no longer exists."
+            )
+        return wrangle(tag, TagState.from_json(change.before), by=by, undoes=change)
+
+
+def _lock_graph():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRANGLING_LOCK])
+
+
+def _ids_in(state_json):
+    return [pk for pk in [state_json["merger"], *state_json["parents"]] if pk is not None]
+
+
+def _filters_above(tag):
+    return set(TagFilter.objects.filter(tag=tag).values_list("filter_id", flat=True))
+
+
+def _check(tag, state):
+    """Refuse, naming the tag, what would break the graph: a wrong kind, a loop, a synonym
+    of a synonym, or a tag that others point at losing its canonical status."""
+    name = tag.name
+    if tag.kind in FIXED_KINDS:
+        raise WranglingError(
+            f"'{name}' is a {tag.get_kind_display().lower()}: ratings, warnings and categories"
+            " are fixed and cannot be wrangled."
+        )
+    if state.merger_id is not None:
+        merger = Tag.objects.filter(pk=state.merger_id).first()
+        if merger is None:
+            raise WranglingError(f"The tag '{name}' was to be a synonym of no longer exists.")
+        if merger.pk == tag.pk:
+            raise WranglingError(f"'{name}' cannot be a synonym of itself.")
+        if merger.kind != tag.kind:
+            raise WranglingError(
+                f"'{name}' is a {tag.get_kind_display().lower()} tag and '{merger.name}' a"
+                f" {merger.get_kind_display().lower()} tag: a synonym must be of the same kind."
+            )
+        if not merger.canonical:
+            raise WranglingError(
+                f"'{merger.name}' is not canonical: make it canonical before pointing"
+                f" '{name}' at it."
+            )
+        if state.canonical or state.parent_ids:
+            raise WranglingError(
+                f"A synonym is neither canonical nor has parents: '{name}' would be both."
+            )
+    if not state.canonical:
+        if state.parent_ids and state.merger_id is None:
+            raise WranglingError(f"Only canonical tags have parents: make '{name}' canonical.")
+        _check_nothing_points_at(tag)
+    parents = Tag.objects.filter(pk__in=state.parent_ids)
+    if len(parents) != len(state.parent_ids):
+        raise WranglingError(f"A parent chosen for '{name}' no longer exists.")
+    below = tags_below(tag.pk)
+    allowed = parent_kinds(tag.kind)
+    for parent in parents:
+        if parent.kind not in allowed:
+            kinds = " or ".join(TagKind(kind).label.lower() for kind in allowed)
+            raise WranglingError(
+                f"'{parent.name}' is a {parent.get_kind_display().lower()} tag: a"
+                f" {tag.get_kind_display().lower()} tag's parents are {kinds} tags."
+            )
+        if not parent.canonical:
+            raise WranglingError(
+                f"'{parent.name}' is not canonical: only canonical tags can be parents."
+            )
+        if parent.pk in below:
+            raise WranglingError(
+                f"'{parent.name}' is already below '{name}': making it a parent would make a loop."
+            )
+
+
+def _check_nothing_points_at(tag):
+    synonyms = list(tag.synonyms.values_list("name", flat=True)[:5])
+    if synonyms:
+        raise WranglingError(
+            f"'{tag.name}' has synonyms ({', '.join(synonyms)}): point them at another"
+            " canonical tag before it stops being canonical."
+        )
+    children = list(tag.children.values_list("name", flat=True)[:5])
+    if children:
+        raise WranglingError(
+            f"'{tag.name}' is the parent of {', '.join(children)}: remove it from them"
+            " before it stops being canonical."
+        )
