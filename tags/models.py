@@ -148,15 +148,6 @@ class Tag(TagBase):
         # Skip TagBase.save: it fills and de-duplicates the slug this model does not have.
         models.Model.save(self, *args, **kwargs)
 
-    @property
-    def wrangled(self):
-        """A synonym, or a canonical tag placed under a parent (fandoms need no parent)."""
-        if self.kind in FIXED_KINDS or self.merger_id:
-            return True
-        if self.kind == TagKind.FANDOM:
-            return self.canonical
-        return self.canonical and self.parents.exists()
-
     def get_absolute_url(self):
         return self.page_url("/works")
 
