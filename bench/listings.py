@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from tags.models import Tag, TagKind
+from tags.models import Tag, TagKind, filter_ids
 
 # Page 500 of 20 works a page needs this many results.
 DEEP_PAGE = 500
@@ -23,19 +23,21 @@ TAG_SAMPLE = 20_000
 
 
 def _common_tags(fandom, kind, count):
-    """The `count` tags of `kind` most often on a sample of `fandom`'s works (no commas,
-    since other_tag_names is a comma-separated list)."""
+    """The `count` tags of `kind` most often on a sample of `fandom`'s works (its synonyms'
+    included; no commas, since other_tag_names is a comma-separated list; no synonyms, so a
+    filter names the tags readers pick from the facets)."""
     with connection.cursor() as cursor:
         cursor.execute(
             """
             SELECT t.id FROM (
                 SELECT unnest(tag_ids) AS id FROM works_work
-                WHERE tag_ids && ARRAY[%s] AND posted AND NOT restricted LIMIT %s
+                WHERE tag_ids && %s::int[] AND posted AND NOT restricted LIMIT %s
             ) w JOIN tags_tag t ON t.id = w.id
             WHERE t.kind = %s AND t.id <> %s AND t.name NOT LIKE '%%,%%'
+                AND t.merger_id IS NULL
             GROUP BY t.id ORDER BY count(*) DESC, t.id LIMIT %s
             """,
-            [fandom.pk, TAG_SAMPLE, kind, fandom.pk, count],
+            [filter_ids([fandom]), TAG_SAMPLE, kind, fandom.pk, count],
         )
         ids = [row[0] for row in cursor.fetchall()]
     tags = Tag.objects.in_bulk(ids)
@@ -43,8 +45,15 @@ def _common_tags(fandom, kind, count):
 
 
 def scenarios():
-    """Print `name=value` lines for bash: the listing scenarios' paths for this data."""
-    fandom = Tag.objects.filter(kind=TagKind.FANDOM).order_by("-work_count", "id").first()
+    """Print `name=value` lines for bash: the listing scenarios' paths for this data.
+
+    The tag is the most popular fandom that has synonyms, when it has enough works for the
+    deep page, so its pages and filter match several tags' works; else the most popular.
+    """
+    fandoms = Tag.objects.filter(kind=TagKind.FANDOM).order_by("-work_count", "id")
+    fandom = fandoms.filter(synonyms__isnull=False).distinct().first()
+    if fandom is None or fandom.work_count < DEEP_PAGE_RESULTS:
+        fandom = fandoms.first()
     if fandom is None or fandom.work_count < DEEP_PAGE_RESULTS:
         raise SystemExit(
             f"The most popular fandom has {fandom.work_count if fandom else 0:,} works;"
@@ -64,7 +73,8 @@ def scenarios():
         }
     )
     lines = {
-        "tag_name": f"{fandom.name} ({fandom.work_count:,} works)",
+        "tag_name": f"{fandom.name} ({fandom.work_count:,} works,"
+        f" {fandom.synonyms.count()} synonyms)",
         "tag_page_path": tag_page,
         "tag_deep_path": f"{tag_page}?page={DEEP_PAGE}",
         "filter_path": f"/works?{query}",

@@ -6,13 +6,15 @@
 #
 # Settings (environment): BENCH_WORKS (100000), BENCH_SEED (1), BENCH_FRESH (0; 1 regenerates
 # the data even when it could be reused), BENCH_DURATION (10s), BENCH_THREADS (2),
-# BENCH_CONNECTIONS (8), BENCH_GUNICORN_WORKERS (2), BENCH_EXPLAIN_RUNS (20).
+# BENCH_CONNECTIONS (8), BENCH_GUNICORN_WORKERS (2), BENCH_EXPLAIN_RUNS (20), BENCH_SYNONYMS
+# (0: the generated tags stay unwrangled; PERCENT wrangles them, that share made synonyms).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PY=${PY:-.venv/bin/python}
 WORKS=${BENCH_WORKS:-100000}
 SEED=${BENCH_SEED:-1}
+SYNONYMS=${BENCH_SYNONYMS:-0}
 DURATION=${BENCH_DURATION:-10s}
 THREADS=${BENCH_THREADS:-2}
 CONNECTIONS=${BENCH_CONNECTIONS:-8}
@@ -40,6 +42,13 @@ $PY manage.py migrate --noinput --verbosity 0
 # The database's comment records what was generated into it (and generate_works' report):
 # generating a million works takes minutes, so the same data is reused.
 marker="bench data: $WORKS works, seed $SEED"
+wrangle_option=()
+synonyms_note=""
+if [[ "$SYNONYMS" != 0 ]]; then
+  marker+=", $SYNONYMS% synonyms"
+  wrangle_option=(--synonyms "$SYNONYMS")
+  synonyms_note=", wrangled with $SYNONYMS% of their tags synonyms"
+fi
 db_comment() {
   $PY manage.py shell --verbosity 0 -c "
 from django.db import connection
@@ -55,7 +64,8 @@ if [[ "${BENCH_FRESH:-0}" == 1 || "$(head -n 1 <<<"$generated")" != "$marker" ]]
   $PY manage.py flush --noinput --verbosity 0
   $PY manage.py import_seeds --verbosity 0
   generated=$(printf '%s\n%s' "$marker" "$($PY manage.py generate_works --works "$WORKS" \
-    --seed "$SEED" --chapters-work 10 --long-work-words 100000 --verbosity 0)")
+    --seed "$SEED" --chapters-work 10 --long-work-words 100000 "${wrangle_option[@]}" \
+    --verbosity 0)")
   # Fresh statistics, so the planner sees the generated tags' frequencies.
   $PY manage.py shell --verbosity 0 -c "
 import sys
@@ -76,6 +86,7 @@ chapter_path=$(sed -n 's/^chaptered work: .*middle chapter \(\/works\/[0-9]*\/ch
   <<<"$generated")
 long_path=$(sed -n 's/^long work: \(\/works\/[0-9]*?view_full_work=true\).*/\1/p' <<<"$generated")
 generation_rate="$(tail -n 1 <<<"$generated") ($data_note)"
+wrangling=$(sed -n 's/^Wrangled /wrangled /p' <<<"$generated")
 if [[ -z "$chapter_path" || -z "$long_path" ]]; then
   echo "bench/run.sh: generate_works did not print the bench works' URLs" >&2
   exit 1
@@ -200,7 +211,7 @@ deep_db_ratio=$(awk -v a="$(db_field 1 p50_ms)" -v b="$(db_field 0 p50_ms)" \
   echo "- Machine: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) memory; load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- Code: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' with uncommitted changes'); $($PY --version)"
   echo "- Server: gunicorn, $GUNICORN_WORKERS sync workers, DJANGO_DEBUG=0, on $HOST; PostgreSQL ${ARCHIVE_DB_NAME:+embedded, database $ARCHIVE_DB_NAME}${DATABASE_URL:+from DATABASE_URL}"
-  echo "- Data: $WORKS generated works (seed $SEED) plus the seeds, a 10-chapter and a 100,000-word work; generation: ${generation_rate}"
+  echo "- Data: $WORKS generated works (seed $SEED) plus the seeds, a 10-chapter and a 100,000-word work${synonyms_note}; generation: ${generation_rate}${wrangling:+; $wrangling}"
   echo "- Listings: tag $tag_name; filter $filter_description; search '$search_word'"
   echo "- Load: wrk -t$THREADS -c$CONNECTIONS -d$DURATION, after a 2 s warm-up per page"
   echo

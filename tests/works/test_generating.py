@@ -9,9 +9,24 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count, Q, Sum
 
-from tags.models import ARCHIVE_WARNINGS, CATEGORIES, RATINGS, Tag, TagKind
+from tags.models import (
+    ARCHIVE_WARNINGS,
+    CATEGORIES,
+    FIXED_KINDS,
+    RATINGS,
+    Tag,
+    TagFilter,
+    TagKind,
+    TagParent,
+)
 from tests.factories import make_tag, make_work
-from works.generating import MAX_CHAPTERS, MAX_WORDS, MIN_WORDS, generate_works
+from works.generating import (
+    MAX_CHAPTERS,
+    MAX_WORDS,
+    MIN_WORDS,
+    generate_works,
+    wrangle_generated,
+)
 from works.models import Chapter, TaggedWork, Work
 from works.rendering import count_words, render_user_html
 
@@ -228,6 +243,102 @@ def test_the_command_adds_full_text_works_and_reports_its_rate():
     assert f"/works/{long_work.pk}?view_full_work=true" in lines[2]
     for chapter in Chapter.objects.filter(work__in=[chaptered, long_work]):
         assert chapter.word_count == count_words(chapter.text_html) >= 2500
+
+
+@pytest.fixture
+def wrangled(generated):
+    return wrangle_generated(generated.tag_ids, percent=5, seed=7)
+
+
+def test_wrangling_makes_a_few_percent_synonyms_of_canonical_tags_of_their_kind(
+    generated, wrangled
+):
+    tags = Tag.objects.exclude(kind__in=FIXED_KINDS)
+    synonyms = tags.filter(merger__isnull=False).select_related("merger")
+    assert synonyms.count() == wrangled.synonyms
+    assert 0.03 < wrangled.synonyms / tags.count() <= 0.05
+    assert not tags.filter(merger__isnull=True, canonical=False).exists()
+    group_of = {
+        tag_id: (kind, index)
+        for kind, groups in (
+            ("character", generated.tag_ids.characters),
+            ("relationship", generated.tag_ids.relationships),
+        )
+        for index, ids in enumerate(groups)
+        for tag_id in ids
+    }
+    for synonym in synonyms:
+        assert synonym.merger.canonical and synonym.merger.merger_id is None
+        assert synonym.merger.kind == synonym.kind
+        assert group_of.get(synonym.merger_id) == group_of.get(synonym.pk)  # same fandom
+        assert not TagParent.objects.filter(child=synonym).exists()
+        assert TagFilter.objects.filter(tag=synonym, filter=synonym.merger).exists()
+
+
+def test_canonical_characters_and_relationships_have_their_canonical_fandom_as_parent(wrangled):
+    canonical = Tag.objects.filter(kind__in=["character", "relationship"], canonical=True)
+    links = TagParent.objects.filter(child__in=canonical).select_related("parent")
+    assert links.count() == canonical.count() == wrangled.parent_links
+    for link in links:
+        assert link.parent.kind == TagKind.FANDOM and link.parent.canonical
+
+
+def _found_by(tag_id, merger, parents):
+    """The tags filtering by which finds a work tagged `tag_id`, by walking the graph."""
+    found, waiting = set(), [tag_id]
+    while waiting:
+        current = waiting.pop()
+        if current in found:
+            continue
+        found.add(current)
+        waiting.extend(parents.get(current, ()))
+        if merger.get(current):
+            waiting.append(merger[current])
+    return found
+
+
+def test_wrangled_totals_and_tag_pages_count_synonyms_and_subtags_works(wrangled, get_page):
+    merger = dict(Tag.objects.values_list("id", "merger_id"))
+    parents = {}
+    for child, parent in TagParent.objects.values_list("child_id", "parent_id"):
+        parents.setdefault(child, set()).add(parent)
+    public = set(Work.objects.filter(posted=True, restricted=False).values_list("id", flat=True))
+    under = {}
+    for work_id, tag_id in TaggedWork.objects.values_list("content_object_id", "tag_id"):
+        for found in _found_by(tag_id, merger, parents):
+            under.setdefault(found, set()).add(work_id)
+    for tag in Tag.objects.all():
+        assert tag.work_count == len(under.get(tag.pk, set()) & public), tag.name
+
+    fandom = Tag.objects.get(synonyms__kind=TagKind.FANDOM)
+    direct = TaggedWork.objects.filter(tag=fandom, content_object__in=public).count()
+    expected = len(under[fandom.pk] & public)
+    assert expected > direct  # its synonym's works are found too
+    response, page = get_page(fandom.get_absolute_url())
+    assert response.status_code == 200
+    heading = page.find("h2", class_="heading").get_text(" ", strip=True)
+    assert heading.startswith(f"1 - 20 of {expected:,} Works in {fandom.name}")
+
+
+def test_a_work_with_a_fandom_and_its_synonym_is_no_crossover(wrangled):
+    canonical = dict(Tag.objects.filter(kind=TagKind.FANDOM).values_list("id", "merger_id"))
+    for work in Work.objects.all():
+        fandoms = {canonical[t] or t for t in work.tag_ids if t in canonical}
+        assert work.fandom_count == len(fandoms)
+
+
+def test_the_command_wrangles_and_reports_it():
+    out = io.StringIO()
+    call_command(
+        "generate_works", works=20, seed=3, writers=1, synonyms=10, stdout=out, verbosity=0
+    )
+    wrangle_line, last = out.getvalue().splitlines()[-2:]
+    synonyms = Tag.objects.filter(merger__isnull=False).count()
+    assert re.fullmatch(
+        rf"Wrangled [\d,]+ tags in [\d.]+ s: {synonyms} synonyms \(10%\), .* filter rows",
+        wrangle_line,
+    )
+    assert last.startswith("Generated 20 works")
 
 
 @pytest.mark.django_db(transaction=True)

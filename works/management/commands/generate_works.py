@@ -11,6 +11,7 @@ from works.generating import (
     create_full_text_work,
     full_text_chapters_for,
     generate_works,
+    wrangle_generated,
 )
 
 CHAPTERED_WORK_CHAPTER_WORDS = 3000
@@ -57,11 +58,22 @@ class Command(BaseCommand):
             metavar="WORDS",
             help="also add a multi-chapter work holding WORDS real words",
         )
+        parser.add_argument(
+            "--synonyms",
+            type=float,
+            default=None,
+            metavar="PERCENT",
+            help="then wrangle the generated tags: canonical, with fandoms as parents, except"
+            " PERCENT%% of them made synonyms (default: leave them unwrangled)",
+        )
 
     def handle(self, *args, works, seed, batch_size, writers, fandoms, chapters_work,
-               long_work_words, verbosity, **options):  # fmt: skip
+               long_work_words, synonyms, verbosity, **options):  # fmt: skip
         if min(works, chapters_work, long_work_words) < 0:
             raise CommandError("--works, --chapters-work and --long-work-words must be >= 0")
+        # At 100% no canonical tag would be left for the synonyms to point at.
+        if synonyms is not None and not 0 <= synonyms < 100:
+            raise CommandError("--synonyms must be at least 0 and under 100")
         if min(batch_size, writers) < 1:
             raise CommandError("--batch-size and --writers must be >= 1")
         if seed is None:
@@ -94,6 +106,15 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"long work: {work.get_absolute_url()}?view_full_work=true"
                 f" ({work.chapter_count} chapters, {work.word_count:,} words)"
+            )
+        # After the extra works, so their tags are wrangled and counted too.
+        if synonyms is not None:
+            wrangled = wrangle_generated(result.tag_ids, percent=synonyms, seed=seed)
+            self.stdout.write(
+                f"Wrangled {wrangled.canonical + wrangled.synonyms:,} tags in"
+                f" {wrangled.seconds:.1f} s: {wrangled.synonyms:,} synonyms ({synonyms:g}%),"
+                f" {wrangled.canonical:,} canonical, {wrangled.parent_links:,} parent links,"
+                f" {wrangled.filter_rows:,} filter rows"
             )
         writing = elapsed - result.setup_seconds
         self.stdout.write(
