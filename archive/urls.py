@@ -56,3 +56,6 @@ urlpatterns = [
     path("token_dispenser.json", accounts.token_dispenser, name="token-dispenser"),
     path("admin/", admin.site.urls),
 ]
+
+# Database errors that escape the views' middleware still get the 503 page.
+handler500 = "archive.middleware.server_error"

@@ -3,6 +3,7 @@
 from django.http import HttpResponse
 from django.urls import path
 
+from archive.urls import handler500  # noqa: F401
 from archive.urls import urlpatterns as archive_urlpatterns
 
 

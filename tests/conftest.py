@@ -31,3 +31,13 @@ def empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def no_database_outage():
+    """A test that fakes an outage must not leave the next ones answered 503."""
+    from archive.middleware import outage
+
+    outage.end()
+    yield
+    outage.end()

@@ -87,6 +87,72 @@ def test_database_outage_is_a_503_not_a_500(monkeypatch):
     assert "Error 503" in response.content.decode()
 
 
+def unreachable():
+    """The error Django raises when the pool has no connection for a request."""
+    from psycopg_pool import PoolTimeout
+
+    error = OperationalError("couldn't get a connection after 1.00 sec")
+    error.__cause__ = PoolTimeout("couldn't get a connection after 1.00 sec")
+    return error
+
+
+def test_after_an_unreachable_database_requests_get_503_at_once(monkeypatch):
+    from archive import middleware
+    from works import views
+
+    calls = []
+
+    def down(*args, **kwargs):
+        calls.append(1)
+        raise unreachable()
+
+    monkeypatch.setattr(views, "render_listing", down)
+    client = Client(raise_request_exception=False)
+    assert client.get("/works").status_code == 503
+    # Within the pause no request waits for the database again: the view is not run.
+    for url in ["/works", "/", "/users/login"]:
+        response = client.get(url)
+        assert response.status_code == 503
+        assert "Error 503" in response.content.decode()
+    assert len(calls) == 1
+    # After it, a request tries the database again.
+    middleware.outage.until = 0.0
+    monkeypatch.undo()
+    assert client.get("/works").status_code == 200
+
+
+def test_a_failed_statement_is_not_taken_for_an_outage(monkeypatch):
+    from psycopg.errors import DeadlockDetected
+
+    from works import views
+
+    def deadlock(*args, **kwargs):
+        error = OperationalError("deadlock detected")
+        error.__cause__ = DeadlockDetected("deadlock detected")
+        raise error
+
+    monkeypatch.setattr(views, "render_listing", deadlock)
+    client = Client(raise_request_exception=False)
+    assert client.get("/works").status_code == 503
+    # The server answers, so the next request is served as usual.
+    assert client.get("/users/login").status_code == 200
+
+
+def test_database_error_after_the_view_is_a_503_not_a_500(monkeypatch):
+    """Saving the session happens after the view, outside its error handling."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    def down(self, *args, **kwargs):
+        raise unreachable()
+
+    monkeypatch.setattr(SessionStore, "save", down)
+    work = make_work(rating="Explicit")
+    # Consenting to adult content is stored in the session.
+    response = Client(raise_request_exception=False).get(f"/works/{work.pk}?view_adult=true")
+    assert response.status_code == 503
+    assert "Error 503" in response.content.decode()
+
+
 @pytest.mark.parametrize(
     "url",
     [
