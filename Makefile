@@ -32,11 +32,16 @@ $(VENV)/.installed: $(VENV)/bin/python pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e .
 	@touch $@
 
+# The suite includes short load and fault runs (tests/bench), so it gets the bench extra too.
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
 	@touch $@
 
-.PHONY: install run serve test lint superuser db-start db-stop backup restore clean bench
+$(VENV)/.installed-bench: $(VENV)/.installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[bench]'
+	@touch $@
+
+.PHONY: install run serve test lint superuser db-start db-stop backup restore clean bench load
 
 install: $(VENV)/.installed
 
@@ -89,6 +94,11 @@ bench: $(VENV)/.installed
 	@if [ -n "$$BENCH_DATABASE_URL" ]; then export DATABASE_URL="$$BENCH_DATABASE_URL"; \
 	  else unset DATABASE_URL; export ARCHIVE_DB_NAME=archive_bench_$${BENCH_WORKS:-100000}; fi; \
 	  $(WITH_DB) bash bench/run.sh
+
+## load: mixed load (locust), a database restart and a killed import against a throwaway
+## PostgreSQL cluster and gunicorn on 127.0.0.1 (bench/load.py); figures to bench/RESULTS.md
+load: $(VENV)/.installed-bench
+	@$(PY) -m bench.load
 
 ## serve: production mode (needs SECRET_KEY; ALLOWED_HOSTS, and SECURE_SSL_REDIRECT=0 without TLS)
 serve: $(VENV)/.installed
