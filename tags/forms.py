@@ -54,10 +54,12 @@ class TagWrangleForm(forms.Form):
             self.fields[name] = forms.CharField(
                 required=False,
                 label=label,
-                widget=forms.Textarea(attrs={"rows": 2}),
+                # The tag-suggestions script offers existing tags of this kind.
+                widget=forms.TextInput(attrs={"data-tag-kind": kind, "size": 60}),
                 help_text="Canonical tags, separated by commas.",
             )
             self.parent_fields[name] = kind
+        self.fields["synonym_of"].widget.attrs.update({"data-tag-kind": tag.kind, "size": 60})
         if not self.is_bound:
             self.initial = self._current()
 

@@ -11,12 +11,12 @@ from django.utils.feedgenerator import Atom1Feed
 
 from tags.escaping import unescape_tag
 from tags.models import KIND_CLASSES, Tag, TagKind, filter_ids
-from tags.wrangling import is_wrangler
+from tags.wrangling import graph_version, is_wrangler
 from works.listing import paginate, render_listing
 from works.models import Work
 
 
-def _tag_or_404(name):
+def tag_or_404(name):
     name = unescape_tag(name)
     # Names are unique within a kind, so one name may be, say, both a fandom and a relationship.
     tag = Tag.objects.filter(name__iexact=name).select_related("merger").order_by("id").first()
@@ -33,7 +33,7 @@ def _to_canonical(request, tag, suffix):
 
 
 def tag_works(request, name):
-    tag = _tag_or_404(name)
+    tag = tag_or_404(name)
     if tag.merger:
         return _to_canonical(request, tag, "/works")
     return render_listing(request, title=f"Works in {tag.name}", subject="in", tag=tag)
@@ -41,7 +41,7 @@ def tag_works(request, name):
 
 def tag_show(request, name):
     """What a tag is: its kind, canonical status, synonyms, parents, subtags and totals."""
-    tag = _tag_or_404(name)
+    tag = tag_or_404(name)
     if tag.merger:
         return _to_canonical(request, tag, "")
     context = {
@@ -86,12 +86,16 @@ FANDOM_LETTERS = [*"ABCDEFGHIJKLMNOPQRSTUVWXYZ", "#"]
 
 def fandom_index(request):
     """Every fandom A to Z with its number of works."""
-    # The template caches the rendered list and calls _fandom_groups only when it renders.
-    return render(request, "tags/fandoms.html", {"fandom_groups": _fandom_groups})
+    # The template caches the rendered list per tag graph and calls _fandom_groups only when
+    # it renders.
+    context = {"fandom_groups": _fandom_groups, "graph_version": graph_version()}
+    return render(request, "tags/fandoms.html", context)
 
 
 def _fandom_groups():
-    fandoms = Tag.objects.filter(kind=TagKind.FANDOM, work_count__gt=0).order_by(Lower("name"))
+    # A synonym's works are counted under its canonical fandom, which the index lists.
+    fandoms = Tag.objects.filter(kind=TagKind.FANDOM, work_count__gt=0, merger__isnull=True)
+    fandoms = fandoms.order_by(Lower("name"))
     letters = {letter: [] for letter in FANDOM_LETTERS}
     for fandom in fandoms.only("id", "name", "kind", "work_count"):
         first = unicodedata.normalize("NFKD", fandom.name[:1])[:1].upper()
@@ -99,18 +103,23 @@ def _fandom_groups():
     return [(letter, tags) for letter, tags in letters.items() if tags]
 
 
-def tag_index(request):
-    """Tags by name, with a search box: /tags?query=…&kind=…"""
+def searched_tags(request, tags):
+    """`tags` narrowed to ?query= (in the name) and ?kind=, most used first, with the query
+    and kind as understood."""
     query = request.GET.get("query", "").strip()[:150]
     kind = request.GET.get("kind", "")
-    tags = Tag.objects.all()
     if query:
         tags = tags.filter(name__icontains=query)
     if kind in TagKind.values:
         tags = tags.filter(kind=kind)
     else:
         kind = ""
-    tags = tags.order_by("-work_count", Lower("name"), "id")
+    return tags.order_by("-work_count", Lower("name"), "id"), query, kind
+
+
+def tag_index(request):
+    """Tags by name, with a search box: /tags?query=…&kind=…"""
+    tags, query, kind = searched_tags(request, Tag.objects.all())
     page = paginate(request, tags, per_page=50)
     context = {"page": page, "query": query, "kind": kind, "kinds": TagKind.choices}
     return render(request, "tags/index.html", context)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from tags.forms import BULK_ACTIONS, QUEUE_KINDS, BulkWrangleForm, TagWrangleForm
 from tags.models import FIXED_KINDS, Tag, TagKind, TagParent, WranglingChange, filter_ids
-from tags.views import _tag_or_404
+from tags.views import searched_tags, tag_or_404
 from tags.wrangling import TagState, WranglingError, is_wrangler, undo, wrangle, wrangle_many
 from works.listing import paginate
 from works.models import Work
@@ -56,20 +56,12 @@ def _with_status(tags, status):
 @wrangler_required
 def wrangling_home(request):
     """Search every wranglable tag by name, kind and status."""
-    query = request.GET.get("query", "").strip()[:150]
-    kind = request.GET.get("kind", "")
     status = request.GET.get("status", "unwrangled")
     status = status if status in STATUSES else "unwrangled"
-    tags = Tag.objects.exclude(kind__in=FIXED_KINDS).select_related("merger")
-    if query:
-        tags = tags.filter(name__icontains=query)
-    if kind in TagKind.values:
-        tags = tags.filter(kind=kind)
-    else:
-        kind = ""
-    tags = _with_status(tags, status).order_by("-work_count", Lower("name"), "id")
+    wranglable = Tag.objects.exclude(kind__in=FIXED_KINDS).select_related("merger")
+    tags, query, kind = searched_tags(request, wranglable)
     context = {
-        "page": paginate(request, tags, per_page=50),
+        "page": paginate(request, _with_status(tags, status), per_page=50),
         "query": query,
         "kind": kind,
         "kinds": [(value, label) for value, label in TagKind.choices if value not in FIXED_KINDS],
@@ -82,7 +74,7 @@ def wrangling_home(request):
 
 @wrangler_required
 def tag_edit(request, name):
-    tag = _tag_or_404(name)
+    tag = tag_or_404(name)
     if tag.kind in FIXED_KINDS:
         raise PermissionDenied(f"'{tag.name}' is a fixed {tag.get_kind_display().lower()} tag.")
     form = TagWrangleForm(request.POST or None, tag=tag)
@@ -106,7 +98,7 @@ def tag_edit(request, name):
 def fandom_queue(request, name):
     """A fandom's characters, relationships or freeforms, unwrangled ones first, to wrangle
     in bulk: the tags used on the works filtering by this fandom finds."""
-    fandom = _tag_or_404(name)
+    fandom = tag_or_404(name)
     if fandom.kind != TagKind.FANDOM or not fandom.canonical:
         raise PermissionDenied(
             f"'{fandom.name}' is not a canonical fandom: only canonical fandoms have a queue."
@@ -135,6 +127,7 @@ def fandom_queue(request, name):
         "fandom": fandom,
         "page": paginate(request, tags.select_related("merger").order_by(Lower("name"), "id"), 50),
         "show": show,
+        "kind": kind,
         "kinds": QUEUE_KINDS,
         "status": status,
         "status_label": STATUSES[status],

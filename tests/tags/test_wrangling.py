@@ -250,3 +250,14 @@ def test_seed_fandom_can_be_pointed_at_a_real_fandom(client, wrangler):
     seed_titles = listed_titles(client, seed_fandom.get_absolute_url())
     assert seed_titles and listed_titles(client, real.get_absolute_url()) == seed_titles
     assert Tag.objects.get(pk=real.pk).work_count == len(seed_titles)
+
+
+def test_fandom_index_lists_synonyms_under_their_canonical_fandom(get_page, wrangler):
+    build_graph(wrangler)
+    _response, page = get_page("/fandoms")
+    listed = {a.get_text(): a.parent.get_text(" ", strip=True) for a in page.select("a.tag")}
+    assert "MCU" not in listed
+    assert listed["Marvel Cinematic Universe"].endswith(
+        f"({len(expected_titles('Marvel Cinematic Universe'))})"
+    )
+    assert listed["Marvel"].endswith("(5)")
