@@ -147,7 +147,7 @@ class TagFeed(Feed):
         return f"The newest works tagged {tag.name}."
 
     def items(self, tag):
-        works = Work.objects.visible_to(None).filter(tag_ids__overlap=filter_ids([tag]))
+        works = Work.objects.visible_to(None).tagged_with_any(filter_ids([tag]))
         return works.recently_updated().with_tags()[: self.items_shown]
 
     def item_title(self, work):

@@ -108,7 +108,7 @@ def fandom_queue(request, name):
     status = request.GET.get("status", "unwrangled")
     status = status if status in STATUSES else "unwrangled"
     kind = QUEUE_KINDS[show]
-    used = Work.objects.filter(tag_ids__overlap=filter_ids([fandom])).annotate(
+    used = Work.objects.tagged_with_any(filter_ids([fandom])).annotate(
         used_id=Func(F("tag_ids"), function="unnest")
     )
     tags = _with_status(Tag.objects.filter(kind=kind, pk__in=used.values("used_id")), status)

@@ -7,8 +7,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import connection, models
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import Lower
+from django.db.models import Count, Q, Sum, Value
+from django.db.models.functions import Cast, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -118,9 +118,24 @@ class WorkQuerySet(models.QuerySet):
     def recently_updated(self):
         return self.order_by("-updated_at", "-id")
 
+    def tagged_with_any(self, tag_ids):
+        """Works carrying at least one of these tags (the GIN index on tag_ids)."""
+        return self.filter(tag_ids__overlap=_int_array(tag_ids))
+
+    def tagged_with_none(self, tag_ids):
+        return self.exclude(tag_ids__overlap=_int_array(tag_ids))
+
     def with_tags(self):
         """Prefetch what blurbs and meta blocks show: tags (two queries) and bylines."""
         return self.prefetch_related(*display_prefetches())
+
+
+def _int_array(ids):
+    # One array literal as one parameter: given a list, Django binds and prepares each
+    # element on its own, and for the thousand ids a fandom's filter can hold that took
+    # longer than the query. The cast gives tag_ids' type, which intarray's operators need.
+    literal = "{" + ",".join(str(int(pk)) for pk in sorted(ids)) + "}"
+    return Cast(Value(literal), ArrayField(models.IntegerField()))
 
 
 def display_prefetches():

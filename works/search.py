@@ -183,14 +183,14 @@ def run_search(search, *, user, base=None, hidden_tag_ids=()):
     for name in [search.tag_name, *search.include_names]:
         if name and name.lower() in found:
             # One name may be tags of several kinds: a work with any of them matches.
-            works = works.filter(tag_ids__overlap=filter_ids(found[name.lower()]))
+            works = works.tagged_with_any(filter_ids(found[name.lower()]))
     for tag_id in sorted(set(search.include_ids)):
-        works = works.filter(tag_ids__overlap=filter_ids_of([tag_id]) or [tag_id])
+        works = works.tagged_with_any(filter_ids_of([tag_id]) or [tag_id])
     excluded = filter_ids_of(search.exclude_ids)
     for name in search.exclude_names:
         excluded += filter_ids(found.get(name.lower(), []))
     if excluded:
-        works = works.exclude(tag_ids__overlap=sorted(set(excluded)))
+        works = works.tagged_with_none(set(excluded))
     if search.complete:
         works = works.filter(complete=search.complete == "T")
     if search.crossover == "T":
@@ -215,7 +215,7 @@ def run_search(search, *, user, base=None, hidden_tag_ids=()):
     hidden = 0
     if hidden_ids := filter_ids_of(hidden_tag_ids):
         before = works
-        works = works.exclude(tag_ids__overlap=hidden_ids)
+        works = works.tagged_with_none(hidden_ids)
         hidden = before.count() - works.count()
 
     works = _order(works, search, query)
