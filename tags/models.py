@@ -229,16 +229,18 @@ def tags_below(tag_id):
 def filter_ids(tags):
     """Ids a filter by any of `tags` matches in works' tag_ids: a synonym filters as its
     canonical tag, and a canonical tag finds its synonyms' and subtags' works too."""
-    targets = {tag.merger_id or tag.pk for tag in tags}
-    if not targets:
-        return []
-    below = TagFilter.objects.filter(filter_id__in=targets).values_list("tag_id", flat=True)
-    return sorted(targets.union(below))
+    return filter_id_sets([tags])[0]
 
 
-def filter_ids_of(tag_ids):
-    """`filter_ids` for tags given by id; unknown ids match nothing."""
-    return filter_ids(Tag.objects.filter(pk__in=list(tag_ids)).only("id", "merger_id"))
+def filter_id_sets(tag_groups):
+    """`filter_ids` of each group of tags, all read in one query."""
+    targets = [{tag.merger_id or tag.pk for tag in tags} for tags in tag_groups]
+    below = {}
+    if wanted := set().union(*targets):
+        rows = TagFilter.objects.filter(filter_id__in=wanted).values_list("filter_id", "tag_id")
+        for filter_id, tag_id in rows:
+            below.setdefault(filter_id, set()).add(tag_id)
+    return [sorted(ids.union(*(below.get(pk, ()) for pk in ids))) for ids in targets]
 
 
 def counted_tag_ids(tag_ids):

@@ -7,7 +7,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import connection, models
-from django.db.models import Count, Q, Sum, Value
+from django.db.models import Count, F, Func, Q, Sum, Value
 from django.db.models.functions import Cast, Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -118,9 +118,18 @@ class WorkQuerySet(models.QuerySet):
     def recently_updated(self):
         return self.order_by("-updated_at", "-id")
 
-    def tagged_with_any(self, tag_ids):
-        """Works carrying at least one of these tags (the GIN index on tag_ids)."""
-        return self.filter(tag_ids__overlap=_int_array(tag_ids))
+    def tagged_with_any(self, tag_ids, *, indexed=True):
+        """Works carrying at least one of these tags, found through the GIN index on tag_ids,
+        or (indexed=False) checked row by row among what other conditions found: the index
+        reads one entry list per id, and a fandom's filter can hold hundreds."""
+        if indexed:
+            return self.filter(tag_ids__overlap=_int_array(tag_ids))
+        # intarray's function behind &&, which no index matches.
+        overlap = Func(
+            F("tag_ids"), _int_array(tag_ids), function="_int_overlap",
+            output_field=models.BooleanField(),
+        )  # fmt: skip
+        return self.filter(overlap)
 
     def tagged_with_none(self, tag_ids):
         return self.exclude(tag_ids__overlap=_int_array(tag_ids))

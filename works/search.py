@@ -17,7 +17,7 @@ from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from tags.models import Tag, TagFilter, TagKind, filter_ids, filter_ids_of
+from tags.models import Tag, TagFilter, TagKind, filter_id_sets
 from works.models import Work
 
 QUERY_MAX = 200
@@ -180,17 +180,26 @@ def run_search(search, *, user, base=None, hidden_tag_ids=()):
     found = tags_named([name for name in names if name])
     unknown = [name for name in names if name and name.lower() not in found]
 
-    for name in [search.tag_name, *search.include_names]:
-        if name and name.lower() in found:
-            # One name may be tags of several kinds: a work with any of them matches.
-            works = works.tagged_with_any(filter_ids(found[name.lower()]))
-    for tag_id in sorted(set(search.include_ids)):
-        works = works.tagged_with_any(filter_ids_of([tag_id]) or [tag_id])
-    excluded = filter_ids_of(search.exclude_ids)
-    for name in search.exclude_names:
-        excluded += filter_ids(found.get(name.lower(), []))
+    # Each included tag matches any of the ids below it (one name may also be tags of
+    # several kinds: a work with any of them matches); all are looked up in one query.
+    include_ids = sorted(set(search.include_ids))
+    by_id = Tag.objects.only("id", "merger_id").in_bulk(
+        [*include_ids, *search.exclude_ids, *hidden_tag_ids]
+    )
+    if any(pk not in by_id for pk in include_ids):
+        works = works.none()  # no work carries a tag that does not exist
+    include_groups = [
+        found[name.lower()]
+        for name in [search.tag_name, *search.include_names]
+        if name and name.lower() in found
+    ] + [[by_id[pk]] for pk in include_ids if pk in by_id]
+    excluded_tags = [by_id[pk] for pk in search.exclude_ids if pk in by_id]
+    excluded_tags += [tag for name in search.exclude_names for tag in found.get(name.lower(), [])]
+    hidden_tags = [by_id[pk] for pk in hidden_tag_ids if pk in by_id]
+    *included, excluded, hidden_ids = filter_id_sets([*include_groups, excluded_tags, hidden_tags])
+    works = _tagged_with_each(works, included)
     if excluded:
-        works = works.tagged_with_none(set(excluded))
+        works = works.tagged_with_none(excluded)
     if search.complete:
         works = works.filter(complete=search.complete == "T")
     if search.crossover == "T":
@@ -213,13 +222,27 @@ def run_search(search, *, user, base=None, hidden_tag_ids=()):
         works = works.filter(search_vector=query)
 
     hidden = 0
-    if hidden_ids := filter_ids_of(hidden_tag_ids):
+    if hidden_ids:
         before = works
         works = works.tagged_with_none(hidden_ids)
         hidden = before.count() - works.count()
 
     works = _order(works, search, query)
     return Results(search, works, unknown, hidden)
+
+
+def _tagged_with_each(works, id_sets):
+    """Works matching every set of ids. Sets of one id become a single `@>`, which the GIN
+    index answers in one scan; wider sets (a tag with synonyms or subtags) are checked on
+    the rows that finds, or, when there is no such set, the narrowest is looked up in the
+    index and the others checked on its rows."""
+    single = sorted({ids[0] for ids in id_sets if len(ids) == 1})
+    if single:
+        works = works.filter(tag_ids__contains=single)
+    wide = sorted((ids for ids in id_sets if len(ids) > 1), key=len)
+    for position, ids in enumerate(wide):
+        works = works.tagged_with_any(ids, indexed=not single and position == 0)
+    return works
 
 
 def _start_of(day):
