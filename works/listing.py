@@ -44,6 +44,11 @@ class ListingPaginator(Paginator):
 
     estimated = False
 
+    def __init__(self, *args, upper_bound=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # What the listing knows the count cannot exceed (see search._public_upper_bound).
+        self.upper_bound = upper_bound
+
     @cached_property
     def count(self):
         works = self.object_list.order_by().prefetch_related(None).values("pk")
@@ -53,6 +58,8 @@ class ListingPaginator(Paginator):
             self.estimated = True
             return estimate
         expected = _planner_rows(works)
+        if self.upper_bound is not None:
+            expected = min(expected, self.upper_bound)
         if expected <= EXACT_COUNT_LIMIT:
             return works.count()
         if works[: ESTIMATE_CHECK + 1].count() <= ESTIMATE_CHECK:
@@ -88,14 +95,14 @@ def _rounded(number):
     return round(number, 2 - len(str(number))) if number >= 100 else number
 
 
-def paginate(request, works, per_page=PER_PAGE):
+def paginate(request, works, per_page=PER_PAGE, *, upper_bound=None):
     """The page `?page=N` asks for; a page that is not a number or past the end is a 404."""
     number = request.GET.get("page", "1")
     if not number.isdigit() or int(number) < 1:
         raise Http404(f"'{number[:20]}' is not a page number.")
     if int(number) > MAX_PAGE:
         raise Http404(f"Listings stop at page {MAX_PAGE:,}: narrow the filters to see more.")
-    paginator = ListingPaginator(works, per_page)
+    paginator = ListingPaginator(works, per_page, upper_bound=upper_bound)
     if int(number) > max(paginator.num_pages, 1):
         raise Http404(f"Page {number} is past the last page, {paginator.num_pages}.")
     page = paginator.page(int(number))
@@ -110,7 +117,8 @@ def render_listing(request, *, title, subject="", tag=None, base=None, **extra):
     results = run_search(search, user=request.user, base=base, hidden_tag_ids=hidden)
     own = extra.get("own", False)
     # A creator's own listing shows their drafts' actions: rendered afresh, never cached.
-    page = paginate(request, results.works.with_tags() if own else results.works)
+    works = results.works.with_tags() if own else results.works
+    page = paginate(request, works, upper_bound=results.upper_bound)
     if not own:
         _cached_blurbs(page.object_list)
     context = {

@@ -50,6 +50,9 @@ UNSUPPORTED_SORTS = {
 }
 DEFAULT_SORT = "revised_at"
 _NUMBER = re.compile(r"^\d{1,9}$")
+# A tag whose filter matches more ids than this is checked row by row rather than in the
+# GIN index, when something else narrows the rows (see _tagged_with_each).
+INDEX_LOOKUP_MAX = 64
 
 
 @dataclass
@@ -159,6 +162,8 @@ class Results:
     works: object  # the ordered queryset
     unknown_tags: list[str]
     hidden_by_preferences: int = 0
+    # Public works matching the included tags at most (None without tag filters).
+    upper_bound: int | None = None
 
 
 def tags_named(names):
@@ -228,21 +233,35 @@ def run_search(search, *, user, base=None, hidden_tag_ids=()):
         hidden = before.count() - works.count()
 
     works = _order(works, search, query)
-    return Results(search, works, unknown, hidden)
+    return Results(search, works, unknown, hidden, _public_upper_bound(include_groups))
 
 
 def _tagged_with_each(works, id_sets):
     """Works matching every set of ids. Sets of one id become a single `@>`, which the GIN
-    index answers in one scan; wider sets (a tag with synonyms or subtags) are checked on
-    the rows that finds, or, when there is no such set, the narrowest is looked up in the
-    index and the others checked on its rows."""
+    index answers in one scan; a wider set (a tag with synonyms or subtags) joins that
+    scan while it is small, and is otherwise checked on the rows the index found: the
+    index reads one entry list per id, and a fandom's set can hold hundreds. With nothing
+    else in the index, the narrowest set is."""
     single = sorted({ids[0] for ids in id_sets if len(ids) == 1})
     if single:
         works = works.filter(tag_ids__contains=single)
-    wide = sorted((ids for ids in id_sets if len(ids) > 1), key=len)
-    for position, ids in enumerate(wide):
-        works = works.tagged_with_any(ids, indexed=not single and position == 0)
+    indexed = bool(single)
+    for ids in sorted((ids for ids in id_sets if len(ids) > 1), key=len):
+        works = works.tagged_with_any(ids, indexed=len(ids) <= INDEX_LOOKUP_MAX or not indexed)
+        indexed = True
     return works
+
+
+def _public_upper_bound(include_groups):
+    """At most how many public works match every included group: the smallest of their
+    totals (a canonical tag's counts its synonyms' and subtags' works). PostgreSQL's
+    guess for a wide `&&` can be four times the truth, and a count built on it offers
+    pages that are empty."""
+    if not include_groups:
+        return None
+    targets = [{tag.merger_id or tag.pk for tag in group} for group in include_groups]
+    totals = dict(Tag.objects.filter(pk__in=set().union(*targets)).values_list("pk", "work_count"))
+    return min(sum(totals.get(pk, 0) for pk in group) for group in targets)
 
 
 def _start_of(day):

@@ -261,3 +261,21 @@ def test_fandom_index_lists_synonyms_under_their_canonical_fandom(get_page, wran
         f"({len(expected_titles('Marvel Cinematic Universe'))})"
     )
     assert listed["Marvel"].endswith("(5)")
+
+
+def test_an_estimated_count_never_exceeds_the_tags_totals(get_page, wrangler, monkeypatch):
+    """PostgreSQL's guess for a tag with many subtags can be several times the truth; the
+    listing caps it by the tag's total, so it never offers pages with no works on them."""
+    from works import listing
+
+    build_graph(wrangler)
+    monkeypatch.setattr(listing, "EXACT_COUNT_LIMIT", 2)
+    monkeypatch.setattr(listing, "ESTIMATE_CHECK", 1)
+    monkeypatch.setattr(listing, "_planner_rows", lambda queryset: 1000)  # a wild guess
+    _response, page = get_page("/tags/Marvel/works")
+    assert (
+        page.find("h2", class_="heading")
+        .get_text(" ", strip=True)
+        .startswith("1 - 5 of about 5 Works in")
+    )
+    assert not page.select("ol.pagination li.next a")
