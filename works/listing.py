@@ -44,13 +44,17 @@ class ListingPaginator(Paginator):
 
     estimated = False
 
-    def __init__(self, *args, upper_bound=None, **kwargs):
+    def __init__(self, *args, upper_bound=None, upper_bound_exact=False, **kwargs):
         super().__init__(*args, **kwargs)
-        # What the listing knows the count cannot exceed (see search._public_upper_bound).
+        # What the listing knows the count cannot exceed (see search._public_upper_bound),
+        # and whether it is the count itself (a tag's stored total, for a visitor).
         self.upper_bound = upper_bound
+        self.upper_bound_exact = upper_bound_exact
 
     @cached_property
     def count(self):
+        if self.upper_bound_exact:
+            return self.upper_bound
         works = self.object_list.order_by().prefetch_related(None).values("pk")
         # An estimate is only "about" anyway: it is kept a while rather than asked again.
         key = "listing-estimate:" + hashlib.sha256(str(works.query).encode()).hexdigest()
@@ -95,14 +99,16 @@ def _rounded(number):
     return round(number, 2 - len(str(number))) if number >= 100 else number
 
 
-def paginate(request, works, per_page=PER_PAGE, *, upper_bound=None):
+def paginate(request, works, per_page=PER_PAGE, *, upper_bound=None, upper_bound_exact=False):
     """The page `?page=N` asks for; a page that is not a number or past the end is a 404."""
     number = request.GET.get("page", "1")
     if not number.isdigit() or int(number) < 1:
         raise Http404(f"'{number[:20]}' is not a page number.")
     if int(number) > MAX_PAGE:
         raise Http404(f"Listings stop at page {MAX_PAGE:,}: narrow the filters to see more.")
-    paginator = ListingPaginator(works, per_page, upper_bound=upper_bound)
+    paginator = ListingPaginator(
+        works, per_page, upper_bound=upper_bound, upper_bound_exact=upper_bound_exact
+    )
     if int(number) > max(paginator.num_pages, 1):
         raise Http404(f"Page {number} is past the last page, {paginator.num_pages}.")
     page = paginator.page(int(number))
@@ -118,7 +124,12 @@ def render_listing(request, *, title, subject="", tag=None, base=None, **extra):
     own = extra.get("own", False)
     # A creator's own listing shows their drafts' actions: rendered afresh, never cached.
     works = results.works.with_tags() if own else results.works
-    page = paginate(request, works, upper_bound=results.upper_bound)
+    page = paginate(
+        request,
+        works,
+        upper_bound=results.upper_bound,
+        upper_bound_exact=results.upper_bound_exact,
+    )
     if not own:
         _cached_blurbs(page.object_list)
     context = {

@@ -7,8 +7,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import connection, models
-from django.db.models import Count, F, Func, Q, Sum, Value
-from django.db.models.functions import Cast, Lower
+from django.db.models import Count, F, Func, Q, Sum
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -23,6 +23,7 @@ from tags.models import (
     KIND_CLASSES,
     Tag,
     TagKind,
+    id_array,
     rating_ids,
 )
 from works.rendering import count_words, render_user_html
@@ -123,28 +124,20 @@ class WorkQuerySet(models.QuerySet):
         or (indexed=False) checked row by row among what other conditions found: the index
         reads one entry list per id, and a fandom's filter can hold hundreds."""
         if indexed:
-            return self.filter(tag_ids__overlap=_int_array(tag_ids))
+            return self.filter(tag_ids__overlap=id_array(tag_ids))
         # intarray's function behind &&, which no index matches.
         overlap = Func(
-            F("tag_ids"), _int_array(tag_ids), function="_int_overlap",
+            F("tag_ids"), id_array(tag_ids), function="_int_overlap",
             output_field=models.BooleanField(),
         )  # fmt: skip
         return self.filter(overlap)
 
     def tagged_with_none(self, tag_ids):
-        return self.exclude(tag_ids__overlap=_int_array(tag_ids))
+        return self.exclude(tag_ids__overlap=id_array(tag_ids))
 
     def with_tags(self):
         """Prefetch what blurbs and meta blocks show: tags (two queries) and bylines."""
         return self.prefetch_related(*display_prefetches())
-
-
-def _int_array(ids):
-    # One array literal as one parameter: given a list, Django binds and prepares each
-    # element on its own, and for the thousand ids a fandom's filter can hold that took
-    # longer than the query. The cast gives tag_ids' type, which intarray's operators need.
-    literal = "{" + ",".join(str(int(pk)) for pk in sorted(ids)) + "}"
-    return Cast(Value(literal), ArrayField(models.IntegerField()))
 
 
 def display_prefetches():

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.cache import cache
 from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from tags.models import Tag, TagFilter, TagKind, filter_id_sets
+from tags.models import Tag, TagFilter, TagKind, filter_id_sets, id_in
 from works.models import Work
 
 QUERY_MAX = 200
@@ -53,6 +54,10 @@ _NUMBER = re.compile(r"^\d{1,9}$")
 # A tag whose filter matches more ids than this is checked row by row rather than in the
 # GIN index, when something else narrows the rows (see _tagged_with_each).
 INDEX_LOOKUP_MAX = 64
+# The number of restricted works bounds members' listings; it may be this many seconds old,
+# so a bound may miss works restricted since: it only ever caps an estimate.
+RESTRICTED_TOTAL_KEY = "works:restricted-total"
+RESTRICTED_SECONDS = 300
 
 
 @dataclass
@@ -105,6 +110,14 @@ class WorkSearch:
         search.language = value("language_id")[:12]
         search._sort(value("sort_column") or DEFAULT_SORT, value("sort_direction"))
         return search
+
+    def narrows_beyond_tags(self):
+        """True when anything but included tags narrows the listing."""
+        return bool(
+            self.exclude_ids or self.exclude_names or self.complete or self.crossover
+            or self.words_from is not None or self.words_to is not None
+            or self.date_from or self.date_to or self.query or self.language
+        )  # fmt: skip
 
     def _ids(self, params, name):
         ids = []
@@ -162,8 +175,10 @@ class Results:
     works: object  # the ordered queryset
     unknown_tags: list[str]
     hidden_by_preferences: int = 0
-    # Public works matching the included tags at most (None without tag filters).
+    # Works matching the included tags at most (None without tag filters), and whether
+    # that is the listing's exact count: one tag, nothing else, read by a visitor.
     upper_bound: int | None = None
+    upper_bound_exact: bool = False
 
 
 def tags_named(names):
@@ -233,7 +248,20 @@ def run_search(search, *, user, base=None, hidden_tag_ids=()):
         hidden = before.count() - works.count()
 
     works = _order(works, search, query)
-    return Results(search, works, unknown, hidden, _public_upper_bound(include_groups))
+    # Tag totals count public works: a bound for every listing of posted works (an own
+    # listing holds drafts), raised for members by the restricted works they also see.
+    bound, exact = None, False
+    if base is None and include_groups:
+        bound = _public_upper_bound(include_groups)
+        if user and user.is_authenticated:
+            bound += _restricted_total()
+        else:
+            exact = (
+                len({tag.merger_id or tag.pk for tag in include_groups[0]}) == 1
+                and len(include_groups) == 1
+                and not (hidden_ids or search.narrows_beyond_tags() or works.query.is_empty())
+            )
+    return Results(search, works, unknown, hidden, bound, exact)
 
 
 def _tagged_with_each(works, id_sets):
@@ -257,11 +285,18 @@ def _public_upper_bound(include_groups):
     totals (a canonical tag's counts its synonyms' and subtags' works). PostgreSQL's
     guess for a wide `&&` can be four times the truth, and a count built on it offers
     pages that are empty."""
-    if not include_groups:
-        return None
     targets = [{tag.merger_id or tag.pk for tag in group} for group in include_groups]
     totals = dict(Tag.objects.filter(pk__in=set().union(*targets)).values_list("pk", "work_count"))
     return min(sum(totals.get(pk, 0) for pk in group) for group in targets)
+
+
+def _restricted_total():
+    """Posted works only members may read, counted at most every RESTRICTED_SECONDS."""
+    total = cache.get(RESTRICTED_TOTAL_KEY)
+    if total is None:
+        total = Work.objects.posted().filter(restricted=True).count()
+        cache.set(RESTRICTED_TOTAL_KEY, total, RESTRICTED_SECONDS)
+    return total
 
 
 def _start_of(day):
@@ -290,10 +325,9 @@ def facets(works, total):
     rows = [
         set(tag_ids or ()) for tag_ids in works.values_list("tag_ids", flat=True)[:FACET_SAMPLE]
     ]
+    links = TagFilter.objects.filter(id_in("tag_id", set().union(*rows)))
     above = {}
-    for tag_id, filter_id in TagFilter.objects.filter(tag_id__in=set().union(*rows)).values_list(
-        "tag_id", "filter_id"
-    ):
+    for tag_id, filter_id in links.values_list("tag_id", "filter_id"):
         above.setdefault(tag_id, set()).add(filter_id)
     counts = Counter()
     for tag_ids in rows:
