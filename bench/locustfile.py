@@ -16,7 +16,7 @@ from locust import HttpUser, between, constant_throughput, events, task
 
 TARGETS = json.loads(open(os.environ["LOAD_TARGETS"]).read())  # noqa: SIM115
 READ_RPS = float(os.environ.get("LOAD_READ_RPS", "20"))
-POST_RPS = float(os.environ.get("LOAD_POST_RPS", "2"))
+POST_RPS = float(os.environ.get("LOAD_POST_RPS", "1"))
 AUTHORS = int(os.environ.get("LOAD_AUTHORS", "4"))
 READERS = int(os.environ.get("LOAD_READERS", "12"))
 RUN = os.environ.get("LOAD_RUN", "run")
