@@ -157,6 +157,14 @@ class Tag(TagBase):
         escaped, without its cost, since a listing links hundreds of tags."""
         return f"/tags/{quote(escape_tag(self.name), safe=URL_SAFE)}{suffix}"
 
+    # One name may be tags of several kinds, and /tags/NAME shows one of them: the wrangling
+    # pages name the kind, so each of those tags can be seen and edited.
+    def show_url(self):
+        return f"{self.page_url()}?kind={self.kind}"
+
+    def edit_url(self):
+        return f"{self.page_url('/edit')}?kind={self.kind}"
+
 
 class TagParent(models.Model):
     """`parent` is above `child`: filtering by the parent finds the child's works too."""

@@ -4,6 +4,7 @@ import unicodedata
 from datetime import UTC, datetime, time
 
 from django.contrib.syndication.views import Feed
+from django.db.models import F
 from django.db.models.functions import Lower
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -16,10 +17,15 @@ from works.listing import paginate, render_listing
 from works.models import Work
 
 
-def tag_or_404(name):
+def tag_or_404(name, kind=None):
+    """The tag a URL names: of `kind` when that is one; else, since names are unique only
+    within a kind, one that is not a synonym when there is one, so that a synonym of one
+    kind does not send its name's other tags' pages to its canonical tag."""
     name = unescape_tag(name)
-    # Names are unique within a kind, so one name may be, say, both a fandom and a relationship.
-    tag = Tag.objects.filter(name__iexact=name).select_related("merger").order_by("id").first()
+    tags = Tag.objects.filter(name__iexact=name).select_related("merger")
+    if kind in TagKind.values:
+        tags = tags.filter(kind=kind)
+    tag = tags.order_by(F("merger").asc(nulls_first=True), "id").first()
     if tag is None:
         raise Http404(f"There is no tag named '{name}'.")
     return tag
@@ -41,7 +47,7 @@ def tag_works(request, name):
 
 def tag_show(request, name):
     """What a tag is: its kind, canonical status, synonyms, parents, subtags and totals."""
-    tag = tag_or_404(name)
+    tag = tag_or_404(name, request.GET.get("kind"))
     if tag.merger:
         return _to_canonical(request, tag, "")
     context = {

@@ -74,7 +74,7 @@ def wrangling_home(request):
 
 @wrangler_required
 def tag_edit(request, name):
-    tag = tag_or_404(name)
+    tag = tag_or_404(name, request.GET.get("kind"))
     if tag.kind in FIXED_KINDS:
         raise PermissionDenied(f"'{tag.name}' is a fixed {tag.get_kind_display().lower()} tag.")
     form = TagWrangleForm(request.POST or None, tag=tag)
@@ -86,7 +86,7 @@ def tag_edit(request, name):
         else:
             text = "Tag was updated." if change else "Nothing changed."
             messages.success(request, text)
-            return redirect(Tag.objects.get(pk=tag.pk).page_url("/edit"))
+            return redirect(Tag.objects.get(pk=tag.pk).edit_url())
     changes = _described(tag.wrangling_changes.select_related("user", "tag")[:20])
     context = {"tag": tag, "form": form, "changes": changes}
     return render(
@@ -98,7 +98,7 @@ def tag_edit(request, name):
 def fandom_queue(request, name):
     """A fandom's characters, relationships or freeforms, unwrangled ones first, to wrangle
     in bulk: the tags used on the works filtering by this fandom finds."""
-    fandom = tag_or_404(name)
+    fandom = tag_or_404(name, TagKind.FANDOM)
     if fandom.kind != TagKind.FANDOM or not fandom.canonical:
         raise PermissionDenied(
             f"'{fandom.name}' is not a canonical fandom: only canonical fandoms have a queue."
@@ -160,7 +160,7 @@ def change_undo(request, change_id):
     else:
         messages.success(request, f"Undid the change to '{change.tag.name}'.")
     if request.POST.get("back_to") == "tag":
-        return redirect(change.tag.page_url("/edit"))
+        return redirect(change.tag.edit_url())
     return redirect("tags:changes")
 
 

@@ -140,6 +140,41 @@ def test_a_synonym_redirects_to_its_canonical_tag_keeping_the_query(client, grap
     assert client.get("/tags/no%20such%20tag").status_code == 404
 
 
+def test_a_name_shared_by_a_synonym_and_a_fandom_still_leads_to_the_fandom(client, wrangler):
+    """Names are unique only within a kind: a character synonym named like a fandom must
+    not send the fandom's works page to the character's canonical tag, and the wrangling
+    pages reach each of the two tags."""
+    character = make_tag("Sherlock", C)  # created first: the lower id
+    make_work(title="Fandom work", tags={F: ["Sherlock"]})
+    make_work(title="Character work", tags={F: ["Sherlock (TV)"], C: ["Sherlock", "Holmes"]})
+    holmes, fandom = Tag.objects.get(name="Holmes"), Tag.objects.get(kind=F, name="Sherlock")
+    wrangle(holmes, TagState(canonical=True), by=wrangler)
+    wrangle(character, TagState(merger_id=holmes.pk), by=wrangler)
+    wrangle(fandom, TagState(canonical=True), by=wrangler)
+
+    index = parse(client.get("/fandoms"))
+    assert index.find("a", string="Sherlock")["href"] == "/tags/Sherlock/works"
+    response = client.get("/tags/Sherlock/works")
+    assert response.status_code == 200
+    titles = [a.get_text() for a in parse(response).select("li.work.blurb h4.heading a")]
+    assert "Fandom work" in titles
+    assert client.get("/tags/Sherlock").status_code == 200
+    assert client.get("/tags/Sherlock?kind=character")["Location"] == "/tags/Holmes?kind=character"
+
+    wranglers = Client()
+    wranglers.force_login(wrangler)
+    fandom_page = parse(wranglers.get(fandom.edit_url()))
+    assert "Fandom tag" in fandom_page.find("p", class_="kind").get_text()
+    assert fandom_page.find("form", class_="wrangle")["action"] == "/tags/Sherlock/edit?kind=fandom"
+    character_page = parse(wranglers.get("/tags/Sherlock/edit?kind=character"))
+    assert "Character tag" in character_page.find("p", class_="kind").get_text()
+    response = wranglers.post("/tags/Sherlock/edit?kind=character", {"synonym_of": ""})
+    assert response["Location"] == "/tags/Sherlock/edit?kind=character"
+    assert state_of("Holmes").canonical and Tag.objects.get(pk=character.pk).merger_id is None
+    assert Tag.objects.get(pk=fandom.pk).canonical
+    assert wranglers.get("/tags/Sherlock/wrangle").status_code == 200  # the fandom's queue
+
+
 def test_edit_form_makes_a_synonym_and_the_change_can_be_undone(graph, wrangler_client):
     response = wrangler_client.post("/tags/tony/edit", {"synonym_of": "natasha romanov"})
     assert response.status_code == 302
@@ -151,7 +186,7 @@ def test_edit_form_makes_a_synonym_and_the_change_can_be_undone(graph, wrangler_
 
     undo_url = change.find("form")["action"]
     response = wrangler_client.post(undo_url, {"back_to": "tag"})
-    assert response["Location"] == "/tags/tony/edit"
+    assert response["Location"] == "/tags/tony/edit?kind=character"
     assert state_of("tony") == TagState()
     undone = parse(wrangler_client.get("/tag_wranglings/changes"))
     assert "undoing an earlier change" in undone.select_one("ol.wrangling.changes li").get_text()
