@@ -11,6 +11,11 @@ class TagAdmin(admin.ModelAdmin):
     # Wrangling goes through the wrangling pages, which keep filters, totals and history.
     readonly_fields = ["canonical", "merger"]
 
+    def has_delete_permission(self, request, obj=None):
+        # A tag's works would keep its id in their filters and the tags below it their
+        # filter rows; a tag that should not be used is made a synonym instead.
+        return False
+
 
 @admin.register(WranglingChange)
 class WranglingChangeAdmin(admin.ModelAdmin):

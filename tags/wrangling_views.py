@@ -108,8 +108,11 @@ def fandom_queue(request, name):
     status = request.GET.get("status", "unwrangled")
     status = status if status in STATUSES else "unwrangled"
     kind = QUEUE_KINDS[show]
-    used = Work.objects.tagged_with_any(filter_ids([fandom])).annotate(
-        used_id=Func(F("tag_ids"), function="unnest")
+    # Posted works only: a draft's tags are its author's until it is posted.
+    used = (
+        Work.objects.posted()
+        .tagged_with_any(filter_ids([fandom]))
+        .annotate(used_id=Func(F("tag_ids"), function="unnest"))
     )
     tags = _with_status(Tag.objects.filter(kind=kind, pk__in=used.values("used_id")), status)
     form = BulkWrangleForm(request.POST or None, kind=kind)

@@ -259,6 +259,25 @@ def test_wrangling_home_searches_by_name_kind_and_status(graph, wrangler_client)
     assert "Synonym of MCU" in page.select_one("tbody tr").get_text(" ", strip=True)
 
 
-def test_header_links_staff_to_wrangling(wrangler_client, client):
+def test_header_links_wranglers_alone_to_wrangling(wrangler_client, client):
     assert parse(wrangler_client.get("/")).find("a", string="Tag Wrangling")
     assert not parse(client.get("/")).find("a", string="Tag Wrangling")
+    client.force_login(make_user("staff_only", staff=True))  # would get the 403 page
+    assert not parse(client.get("/")).find("a", string="Tag Wrangling")
+
+
+def test_fandom_queue_leaves_out_tags_only_drafts_carry(graph, wrangler_client):
+    make_work(title="Draft", posted=False, tags={F: ["MCU"], C: ["Secret Character"]})
+    page = parse(wrangler_client.get("/tags/MCU/wrangle?show=characters&status=all"))
+    listed = [label.get_text() for label in page.select("table.wrangling label")]
+    assert "Secret Character" not in listed
+    assert "tony" in listed
+
+
+def test_admin_cannot_delete_tags(graph):
+    admin = Client()
+    admin.force_login(get_user_model().objects.create_superuser("admin", password="x" * 12))
+    tag = graph["tony"]
+    assert admin.get(f"/admin/tags/tag/{tag.pk}/delete/").status_code == 403
+    assert admin.get(f"/admin/tags/tag/{tag.pk}/change/").status_code == 200
+    assert Tag.objects.filter(pk=tag.pk).exists()
