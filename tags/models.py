@@ -259,9 +259,14 @@ def filter_ids(tags):
     return filter_id_sets([tags])[0]
 
 
+def canonical_ids(tags):
+    """The tags a filter by `tags` stands for: a synonym's canonical tag, else the tag."""
+    return {tag.merger_id or tag.pk for tag in tags}
+
+
 def filter_id_sets(tag_groups):
     """`filter_ids` of each group of tags, all read in one query."""
-    targets = [{tag.merger_id or tag.pk for tag in tags} for tags in tag_groups]
+    targets = [canonical_ids(tags) for tags in tag_groups]
     below = {}
     if wanted := set().union(*targets):
         rows = TagFilter.objects.filter(filter_id__in=wanted).values_list("filter_id", "tag_id")

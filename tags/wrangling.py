@@ -22,22 +22,13 @@ from tags.models import (
     refresh_filters,
     tags_below,
 )
-from works.services import recount_tags
+from works.services import recount_fandoms, recount_tags
 
 WRANGLERS_GROUP = "Wranglers"
 # Cached fragments that depend on the tag graph (filter sidebars) carry this in their key.
 GRAPH_VERSION_KEY = "tags:graph-version"
 # One wrangling change at a time: each reads the graph it is about to change (for loops).
 WRANGLING_LOCK = 7_407_001
-
-FANDOM_COUNT_SQL = """
-UPDATE works_work w SET fandom_count = (
-    SELECT count(DISTINCT coalesce(t.merger_id, t.id))
-    FROM works_taggedwork tw JOIN tags_tag t ON t.id = tw.tag_id
-    WHERE tw.content_object_id = w.id AND t.kind = 'fandom'
-)
-WHERE w.tag_ids @> ARRAY[%s]::int[]
-"""
 
 
 class WranglingError(ValueError):
@@ -55,6 +46,11 @@ def is_wrangler(user):
 
 def graph_version():
     return cache.get(GRAPH_VERSION_KEY, 0)
+
+
+def graph_changed():
+    """Once this transaction commits, fragments cached for the old tag graph go stale."""
+    transaction.on_commit(lambda: cache.set(GRAPH_VERSION_KEY, time.time_ns(), None))
 
 
 @dataclass(frozen=True)
@@ -135,12 +131,11 @@ def wrangle(tag, state, *, by, undoes=None):
         refresh_filters(below)
         recount_tags(filters_before | _filters_above(tag))
         if tag.kind == TagKind.FANDOM and state.merger_id != before.merger_id:
-            with connection.cursor() as cursor:
-                cursor.execute(FANDOM_COUNT_SQL, [tag.pk])
+            recount_fandoms([tag.pk])
         change = WranglingChange.objects.create(
             tag=tag, user=by, before=before.as_json(), after=state.as_json(), undoes=undoes
         )
-        transaction.on_commit(lambda: cache.set(GRAPH_VERSION_KEY, time.time_ns(), None))
+        graph_changed()
     return change
 
 

@@ -17,9 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from itertools import accumulate
-from time import perf_counter, time_ns
+from time import perf_counter
 
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -33,10 +32,10 @@ from tags.models import (
     TagKind,
     refresh_filters,
 )
-from tags.wrangling import GRAPH_VERSION_KEY
+from tags.wrangling import graph_changed
 from works.models import Chapter, TaggedWork, Work
 from works.rendering import count_words, render_user_html
-from works.services import recount_all_tags, reindex
+from works.services import recount_all_tags, recount_fandoms, reindex
 
 MAX_FANDOMS = 2000
 MIN_FANDOMS = 10
@@ -896,19 +895,6 @@ class WranglingResult:
     seconds: float = 0.0
 
 
-# A work's fandom_count counts a fandom and its synonyms once (Work.reindex does the same).
-_FANDOM_COUNT_SQL = """
-UPDATE works_work w SET fandom_count = c.n
-FROM (
-    SELECT w2.id, count(DISTINCT coalesce(t.merger_id, t.id)) AS n
-    FROM works_work w2 JOIN tags_tag t ON t.id = ANY(w2.tag_ids)
-    WHERE w2.tag_ids && %s::int[] AND t.kind = 'fandom'
-    GROUP BY w2.id
-) c
-WHERE w.id = c.id AND w.fandom_count <> c.n
-"""
-
-
 def wrangle_generated(tag_ids, *, percent, seed):
     """Wrangle the generated tags in bulk SQL: canonical, but `percent`% synonyms.
 
@@ -962,11 +948,10 @@ def wrangle_generated(tag_ids, *, percent, seed):
             [[child for child, _ in parents], [parent for _, parent in parents]],
         )
         if merged_fandoms:
-            cursor.execute(_FANDOM_COUNT_SQL, [sorted(merged_fandoms)])
+            recount_fandoms(merged_fandoms)
         refresh_filters(None)
         recount_all_tags()
-        # Cached filter sidebars name the graph they were made from.
-        transaction.on_commit(lambda: cache.set(GRAPH_VERSION_KEY, time_ns(), None))
+        graph_changed()
     return WranglingResult(
         canonical=len(wrangled) - len(merger),
         synonyms=len(merger),

@@ -18,7 +18,7 @@ from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from tags.models import Tag, TagFilter, TagKind, filter_id_sets, id_in
+from tags.models import Tag, TagFilter, TagKind, canonical_ids, filter_id_sets, id_in
 from works.models import Work
 
 QUERY_MAX = 200
@@ -257,7 +257,7 @@ def run_search(search, *, user, base=None, hidden_tag_ids=()):
             bound += _restricted_total()
         else:
             exact = (
-                len({tag.merger_id or tag.pk for tag in include_groups[0]}) == 1
+                len(canonical_ids(include_groups[0])) == 1
                 and len(include_groups) == 1
                 and not (hidden_ids or search.narrows_beyond_tags() or works.query.is_empty())
             )
@@ -285,7 +285,7 @@ def _public_upper_bound(include_groups):
     totals (a canonical tag's counts its synonyms' and subtags' works). PostgreSQL's
     guess for a wide `&&` can be four times the truth, and a count built on it offers
     pages that are empty."""
-    targets = [{tag.merger_id or tag.pk for tag in group} for group in include_groups]
+    targets = [canonical_ids(group) for group in include_groups]
     totals = dict(Tag.objects.filter(pk__in=set().union(*targets)).values_list("pk", "work_count"))
     return min(sum(totals.get(pk, 0) for pk in group) for group in targets)
 

@@ -33,6 +33,25 @@ def recount_all_tags():
         cursor.execute(RECOUNT_SQL)
 
 
+def recount_fandoms(fandom_ids):
+    """Works carrying any of these fandom tags get their fandom_count recounted, a fandom
+    and its synonyms once (as Work.reindex counts them): after their mergers changed."""
+    with connection.cursor() as cursor:
+        cursor.execute(FANDOM_COUNT_SQL, [sorted(fandom_ids)])
+
+
+FANDOM_COUNT_SQL = """
+UPDATE works_work w SET fandom_count = c.n
+FROM (
+    SELECT w2.id, count(DISTINCT coalesce(t.merger_id, t.id)) AS n
+    FROM works_work w2 JOIN tags_tag t ON t.id = ANY(w2.tag_ids)
+    WHERE w2.tag_ids && %s::int[] AND t.kind = 'fandom'
+    GROUP BY w2.id
+) c
+WHERE w.id = c.id AND w.fandom_count <> c.n
+"""
+
+
 def recount_tags(tag_ids):
     """These tags' totals recounted: the public works that filtering by each one finds."""
     with connection.cursor() as cursor:
