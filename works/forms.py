@@ -6,15 +6,17 @@ import re
 from django import forms
 
 from tags.models import ARCHIVE_WARNINGS, CATEGORIES, RATINGS, TagKind
+from works.limits import (
+    NOTES_MAX,
+    SUMMARY_MAX,
+    TAG_NAME_MAX,
+    TAGS_MAX,
+    TEXT_MAX,
+    TEXT_MIN,
+    TITLE_MAX,
+)
 from works.uploads import UploadError, check_parsing_cost
 
-TITLE_MAX = 255
-SUMMARY_MAX = 1250
-NOTES_MAX = 5000
-TEXT_MIN = 10
-TEXT_MAX = 510_000
-TAGS_MAX = 75
-TAG_NAME_MAX = 150
 # Commas separate tags, so they are not in this list; AO3 refuses the rest in a tag name.
 FORBIDDEN_TAG_CHARACTERS = "，、*<>^{}=`\\%"
 FREE_TAG_FIELDS = {

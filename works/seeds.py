@@ -11,6 +11,7 @@ from tags.models import (
     RATINGS,
     TagKind,
 )
+from works.limits import TAG_NAME_MAX, TITLE_MAX
 
 TAG_SECTIONS = {
     "rating": TagKind.RATING,
@@ -34,8 +35,8 @@ LANGUAGE_NAMES = {
     "chinese": "zh", "中文": "zh", "korean": "ko", "한국어": "ko", "polish": "pl", "polski": "pl",
     "dutch": "nl", "nederlands": "nl",
 }  # fmt: skip
-MAX_TAG_LENGTH = 150
-MAX_TITLE_LENGTH = 255
+MAX_TAG_LENGTH = TAG_NAME_MAX
+MAX_TITLE_LENGTH = TITLE_MAX
 # A generated title is at most this long, its ellipsis included.
 GENERATED_TITLE_LENGTH = 60
 
