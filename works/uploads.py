@@ -1,13 +1,21 @@
 """Turning a file given on the Post New Work form into chapters of (not yet sanitized) HTML."""
 
 import codecs
+import copy
 import html
 import io
+import json
+import logging
 import posixpath
 import re
+import signal
+import subprocess
+import sys
 import zipfile
+import zlib
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import unquote
 
 import ebooklib
@@ -16,8 +24,11 @@ import nh3
 from ebooklib import epub
 from markdown_it import MarkdownIt
 
+from works import limits
 from works.rendering import ALLOWED_TAGS, plain_text_to_html
-from works.seeds import MAX_TITLE_LENGTH, SeedError, SeedWork, parse_seed
+
+# works.seeds needs Django's models (for the tag kinds), which the sandboxed child that runs
+# the converters does not load: it is imported where a seed export is read, in the server.
 
 MAX_TEXT_BYTES = 1_000_000
 MAX_BINARY_BYTES = 10_000_000
@@ -25,12 +36,35 @@ TEXT_EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm")
 BINARY_EXTENSIONS = (".docx", ".epub")
 ACCEPTED_EXTENSIONS = TEXT_EXTENSIONS + BINARY_EXTENSIONS
 
-# A .docx or .epub is a zip: these bound what a small upload may unpack to (a "zip bomb").
-_MAX_UNZIPPED_BYTES = 100_000_000
-_MAX_ZIP_ENTRIES = 5_000
-# Of which the markup that gets parsed (XML, XHTML), which costs far more than its size.
-_MAX_UNZIPPED_MARKUP_BYTES = 20_000_000
-_MARKUP_SUFFIXES = (".xml", ".xhtml", ".html", ".htm", ".opf", ".ncx", ".rels")
+# A .docx or .epub is a zip: these bound what a small upload may unpack to (a "zip bomb"),
+# counted on the bytes its entries really inflate to, never on the sizes it declares.
+_MAX_UNZIPPED_BYTES = 50_000_000
+_MAX_ZIP_ENTRIES = 10_000
+# Of which everything but images and fonts, whatever its name: the parts a parser may read.
+# mammoth reads a megabyte of Word XML in one to four seconds on this machine; a 510,000
+# character novel is 2-4 MB of it. The sandbox's time limit is what bounds the rest.
+_MAX_UNZIPPED_MARKUP_BYTES = 10_000_000
+# Leading bytes of the parts no converter reads: they reach the parsers empty.
+_MEDIA_SIGNATURES = (
+    b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"RIFF", b"wOFF", b"wOF2", b"OTTO", b"\x00\x01\x00\x00",
+)  # fmt: skip
+_INFLATE_CHUNK = 1 << 20
+# Every converter but the plain-text one runs in a child process (works/sandbox.py) with
+# these limits, so that a file built to stall or swell a parser costs the site one child.
+# Starting it costs about 0.2 s. The largest files the limits above let through convert in
+# under 3 s here; the time limit leaves room for a machine under load.
+SANDBOX_SECONDS = 6
+# Of CPU time, which is what a costly file uses up; on a busy machine the same work takes
+# longer by the clock, so the child is given more of that before it is stopped.
+SANDBOX_WALL_SECONDS = 15
+SANDBOX_MEMORY_BYTES = 1_000_000_000
+_SANDBOX_COMMAND = [sys.executable, "-m", "works.sandbox"]
+_PROJECT_DIR = Path(__file__).resolve().parent.parent
+_TOO_SLOW = (
+    "This file took too long to read (more than {seconds} seconds). Save it as a smaller file,"
+    " or paste its text, and try again."
+)
+UNREADABLE = "We couldn't read this file. Check that it opens, and try again."
 # html5ever, under both nh3 passes, slows with the square of nesting depth, and with a text
 # node's length times the character references in it ("&amp;"). Stories stay far below
 # these bounds; a file past them is built to stall the server.
@@ -99,6 +133,8 @@ _KEPT_ATTRIBUTES = {
     "li": {"value"},
 }
 
+logger = logging.getLogger(__name__)
+
 _MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 
 
@@ -115,12 +151,17 @@ class ConvertedChapter:
 @dataclass
 class Converted:
     chapters: list[ConvertedChapter]
-    # Only for a seed export, so that the form can fill in the title, summary and tags.
-    seed: SeedWork | None = None
+    # Only for a seed export (a works.seeds.SeedWork), so that the form can fill in the
+    # title, summary and tags.
+    seed: object = None
 
 
-def convert_upload(uploaded_file):
-    """The chapters in an uploaded file, chosen by its extension and checked against its bytes."""
+def convert_upload(uploaded_file, *, sandboxed=True):
+    """The chapters in an uploaded file, chosen by its extension and checked against its bytes.
+
+    sandboxed=False converts in this process, for tests that want a converter's own
+    exception rather than the message the sandbox turns it into.
+    """
     extension = _extension(uploaded_file.name or "")
     converter = _CONVERTERS.get(extension)
     if converter is None:
@@ -130,7 +171,72 @@ def convert_upload(uploaded_file):
     data = _read(uploaded_file, extension)
     if not data.strip():
         raise UploadError("This file is empty.")
-    return converter(data)
+    if converter is _convert_text:
+        converted = converter(data)
+    else:
+        if extension in BINARY_EXTENSIONS:
+            data = _unpack(data, extension)
+        if sandboxed:
+            chapters = _convert_in_sandbox(extension, data)
+        else:
+            chapters = convert_unpacked(extension, data, limits.MAX_CHAPTERS)
+        converted = Converted(chapters=chapters)
+    _check_chapter_count(len(converted.chapters))
+    return converted
+
+
+def convert_unpacked(extension, data, max_chapters):
+    """The chapters of an upload that is not plain text (a .docx or .epub as _unpack
+    rebuilt it): what the sandboxed child (works/sandbox.py) runs."""
+    if extension == ".epub":
+        return _convert_epub(data, max_chapters).chapters
+    return _CONVERTERS[extension](data).chapters
+
+
+def _convert_in_sandbox(extension, data):
+    """The chapters a child process makes of an upload, under the SANDBOX_ limits."""
+    header = {
+        "extension": extension,
+        "max_chapters": limits.MAX_CHAPTERS,
+        "cpu_seconds": SANDBOX_SECONDS,
+        "memory_bytes": SANDBOX_MEMORY_BYTES,
+    }
+    too_slow = UploadError(_TOO_SLOW.format(seconds=SANDBOX_SECONDS))
+    try:
+        child = subprocess.run(
+            _SANDBOX_COMMAND,
+            input=json.dumps(header).encode() + b"\n" + data,
+            capture_output=True,
+            timeout=SANDBOX_WALL_SECONDS,
+            cwd=_PROJECT_DIR,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise too_slow from None
+    if child.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
+        raise too_slow
+    try:
+        reply = json.loads(child.stdout)
+    except ValueError:
+        reply = {}
+    if reply.get("error"):
+        raise UploadError(reply["error"])
+    if child.returncode != 0 or "chapters" not in reply:
+        logger.error(
+            "The upload converter failed (exit status %s): %s",
+            child.returncode,
+            child.stderr.decode("utf-8", "replace")[-4000:],
+        )
+        raise UploadError(UNREADABLE)
+    logger.info("Converted a %s upload; the converter peaked at %s KB", extension, reply["peak_kb"])
+    return [ConvertedChapter(title=title, html=markup) for title, markup in reply["chapters"]]
+
+
+def _check_chapter_count(count):
+    if count > limits.MAX_CHAPTERS:
+        raise UploadError(
+            f"This file has {count:,} chapters; a work can have at most {limits.MAX_CHAPTERS:,}."
+        )
 
 
 def _extension(name):
@@ -169,10 +275,15 @@ def _convert_text(data):
 
 
 def _convert_seed(text):
+    from works.seeds import SeedError, parse_seed
+
     try:
         work = parse_seed(text)
     except SeedError as error:
         raise UploadError(str(error)) from None
+    # Before any chapter is made into HTML: an export of thousands of chapters is refused
+    # in the time it takes to parse it (0.3 s for 15,000).
+    _check_chapter_count(len(work.chapters))
     chapters = [
         _chapter(chapter.title, plain_text_to_html(chapter.text)) for chapter in work.chapters
     ]
@@ -406,25 +517,99 @@ def _open_zip(data, not_what):
         entries = archive.infolist()
     except (zipfile.BadZipFile, ValueError):
         raise UploadError(f"{not_what} The file is damaged.") from None
-    unpacked = sum(entry.file_size for entry in entries)
-    markup = sum(
-        entry.file_size for entry in entries if entry.filename.lower().endswith(_MARKUP_SUFFIXES)
-    )
-    if (
-        len(entries) > _MAX_ZIP_ENTRIES
-        or unpacked > _MAX_UNZIPPED_BYTES
-        or markup > _MAX_UNZIPPED_MARKUP_BYTES
-    ):
+    if len(entries) > _MAX_ZIP_ENTRIES:
         archive.close()
-        raise UploadError(f"{not_what} It unpacks to more than we accept.")
+        raise UploadError(f"{not_what} It holds more than {_MAX_ZIP_ENTRIES:,} files.")
+    # The declared sizes refuse an honest big archive before anything is inflated.
+    if sum(entry.file_size for entry in entries) > _MAX_UNZIPPED_BYTES:
+        archive.close()
+        raise UploadError(_unpacks_to_more(not_what, _MAX_UNZIPPED_BYTES))
     return archive
 
 
-def _convert_docx(data):
-    with _open_zip(data, _NOT_DOCX) as archive:
+def _unpacks_to_more(not_what, limit, what=""):
+    return f"{not_what} It unpacks to more than {limit / 1_000_000:g} MB{what}."
+
+
+def _unpack(data, extension):
+    """A .docx or .epub rebuilt, uncompressed, from what its entries really inflate to.
+
+    Images and fonts are left empty (no converter reads them); the rest, which the parsers
+    read whatever its name, is bounded by _MAX_UNZIPPED_MARKUP_BYTES.
+    """
+    not_what = _NOT_DOCX if extension == ".docx" else _NOT_EPUB
+    with _open_zip(data, not_what) as archive:
         names = set(archive.namelist())
-    if "[Content_Types].xml" not in names or not any(name.startswith("word/") for name in names):
-        raise UploadError(f"{_NOT_DOCX} It looks like {_describe_zip(data)}.")
+        if extension == ".docx":
+            is_kind = "[Content_Types].xml" in names and any(n.startswith("word/") for n in names)
+        else:
+            is_kind = "META-INF/container.xml" in names
+        if not is_kind:
+            raise UploadError(f"{not_what} It looks like {_describe_zip(data)}.")
+        parts = {}
+        room = {"all": _MAX_UNZIPPED_BYTES, "markup": _MAX_UNZIPPED_MARKUP_BYTES}
+        for entry in archive.infolist():
+            if not entry.is_dir():
+                parts[entry.filename] = _inflate(archive, entry, room, not_what)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as unpacked:
+        for name, content in parts.items():
+            unpacked.writestr(name, content)
+    return buffer.getvalue()
+
+
+def _inflate(archive, entry, room, not_what):
+    """An entry's bytes (none for an image or font), counted as they really inflate.
+
+    zipfile stops an entry at the size its headers claim, but inflates each chunk it reads
+    in one go: a forged small size does not stop a gigabyte from being inflated. Here the
+    entry is read a megabyte at a time with no claimed end, and what counts is what came out.
+    """
+    if entry.flag_bits & 0x1:
+        raise UploadError(f"{not_what} It is password-protected.")
+    # Other methods (bzip2, LZMA) inflate a read's whole input at once, however large.
+    if entry.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise UploadError(f"{not_what} It is compressed in a way we don't read.")
+    unbounded = copy.copy(entry)
+    unbounded.file_size = 1 << 62
+    chunks, size, media = [], 0, None
+    try:
+        with archive.open(unbounded) as stream:
+            while chunk := stream.read(_INFLATE_CHUNK):
+                if media is None:
+                    media = chunk.startswith(_MEDIA_SIGNATURES)
+                size += len(chunk)
+                if size > room["all"]:
+                    raise UploadError(_unpacks_to_more(not_what, _MAX_UNZIPPED_BYTES))
+                if not media:
+                    if size > room["markup"]:
+                        raise UploadError(
+                            _unpacks_to_more(
+                                not_what, _MAX_UNZIPPED_MARKUP_BYTES, " of text and markup"
+                            )
+                        )
+                    chunks.append(chunk)
+    except UploadError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError):
+        raise UploadError(f"{not_what} The file is damaged.") from None
+    if size != entry.file_size:
+        raise UploadError(f"{not_what} The file is damaged: its parts are not the size it says.")
+    room["all"] -= size
+    if not media:
+        room["markup"] -= size
+    return b"".join(chunks)
+
+
+def _damaged(not_what, error):
+    """The error to raise for a parser's failure: libxml2 (under mammoth and ebooklib)
+    reports running out of memory, the sandbox's limit, as a parse error."""
+    if "memory" in str(error).lower():
+        return MemoryError(str(error))
+    return UploadError(f"{not_what} Its contents are damaged.")
+
+
+def _convert_docx(data):
     try:
         result = mammoth.convert_to_html(
             io.BytesIO(data),
@@ -434,22 +619,27 @@ def _convert_docx(data):
             include_embedded_style_map=False,
             external_file_access=False,
         )
-    except Exception:  # mammoth raises many kinds of error on a damaged document
-        raise UploadError(f"{_NOT_DOCX} Its contents are damaged.") from None
+    except MemoryError:
+        raise
+    except Exception as error:  # mammoth raises many kinds of error on a damaged document
+        raise _damaged(_NOT_DOCX, error) from None
     markup, _ = _extract_body(result.value)
     return _single_chapter(markup)
 
 
-def _convert_epub(data):
-    with _open_zip(data, _NOT_EPUB) as archive:
-        names = set(archive.namelist())
-    if "META-INF/container.xml" not in names:
-        raise UploadError(f"{_NOT_EPUB} It looks like {_describe_zip(data)}.")
+def _convert_epub(data, max_chapters):
     try:
         # ebooklib reads only the archive and parses XML without resolving entities.
         book = epub.read_epub(io.BytesIO(data))
-    except Exception:  # ebooklib raises many kinds of error on a damaged book
-        raise UploadError(f"{_NOT_EPUB} Its contents are damaged.") from None
+    except MemoryError:
+        raise
+    except Exception as error:  # ebooklib raises many kinds of error on a damaged book
+        raise _damaged(_NOT_EPUB, error) from None
+    # Counted on the spine before any chapter is parsed: a cover page may be among them.
+    if len(book.spine) > max_chapters:
+        raise UploadError(
+            f"This file has {len(book.spine):,} chapters; a work can have at most {max_chapters:,}."
+        )
 
     toc_titles = {}
     for name, title in _toc_entries(book.toc):
@@ -481,13 +671,18 @@ def _convert_epub(data):
 
 def _toc_entries(toc):
     """(document name, title) for each entry of an ebooklib table of contents, in order."""
+    # An empty <navMap/> leaves ebooklib's toc a single Link, not a list of them.
+    if not isinstance(toc, (list, tuple)):
+        toc = [toc]
     for entry in toc:
-        if isinstance(entry, tuple):
+        if isinstance(entry, tuple) and len(entry) == 2:
             section, children = entry
             yield from _toc_entries([section])
             yield from _toc_entries(children)
-        elif getattr(entry, "href", None) and entry.title:
-            yield _document_name(entry.href), _SPACES.sub(" ", entry.title).strip()
+        else:
+            href, title = getattr(entry, "href", None), getattr(entry, "title", None)
+            if href and title and isinstance(href, str) and isinstance(title, str):
+                yield _document_name(href), _SPACES.sub(" ", title).strip()
 
 
 def _document_name(href):
@@ -508,9 +703,9 @@ def _decode_document(content):
 
 
 def _clip_title(title):
-    if len(title) <= MAX_TITLE_LENGTH:
+    if len(title) <= limits.TITLE_MAX:
         return title
-    return title[: MAX_TITLE_LENGTH - 1].rstrip() + "…"
+    return title[: limits.TITLE_MAX - 1].rstrip() + "…"
 
 
 _CONVERTERS = {

@@ -16,12 +16,11 @@ from ebooklib import epub
 from tags.models import TagKind
 from works import uploads
 from works.rendering import sanitize_html
-from works.seeds import SeedError, parse_seed
+from works.seeds import SeedError, SeedWork, parse_seed
 from works.uploads import (
     MAX_BINARY_BYTES,
     MAX_TEXT_BYTES,
     Converted,
-    SeedWork,
     UploadError,
     convert_upload,
 )
@@ -435,7 +434,7 @@ def test_truncated_epub_is_refused():
 def test_archive_that_unpacks_to_too_much_is_refused(monkeypatch, limit):
     monkeypatch.setattr(uploads, limit, 10_000)
     data = word_document(lambda document: document.add_paragraph("word " * 5_000))
-    with pytest.raises(UploadError, match=r"unpacks to more than we accept"):
+    with pytest.raises(UploadError, match=r"unpacks to more than 0.01 MB"):
         convert("story.docx", data)
 
 
