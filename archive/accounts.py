@@ -1,11 +1,13 @@
 """Accounts: signing up, logging in and out with AO3's URLs and field names, throttled."""
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate, get_user_model, login, logout
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import UserCreationForm
-from django.core.cache import cache
 from django.core.validators import RegexValidator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -13,35 +15,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from accounts import throttles
 from works.models import Pseud
 
 RESTRICTED_NOTICE = "This work is only available to registered users of the Archive."
 REMEMBER_ME_AGE = 60 * 60 * 24 * 14
-# Failed logins allowed per account and per address within the window before refusing.
-MAX_FAILURES_PER_ACCOUNT = 5
-MAX_FAILURES_PER_ADDRESS = 20
-FAILURE_WINDOW = 15 * 60
-
-
-def _failure_keys(request, username):
-    address = request.META.get("REMOTE_ADDR", "")
-    return [
-        (f"login-failures:account:{username.lower()}", MAX_FAILURES_PER_ACCOUNT),
-        (f"login-failures:address:{address}", MAX_FAILURES_PER_ADDRESS),
-    ]
-
-
-def login_throttled(request, username):
-    return any(cache.get(key, 0) >= limit for key, limit in _failure_keys(request, username))
-
-
-def record_login_failure(request, username):
-    for key, _ in _failure_keys(request, username):
-        if cache.add(key, 1, FAILURE_WINDOW) is False:
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.add(key, 1, FAILURE_WINDOW)
+USERNAME_TAKEN = "That username is taken."
 
 
 class LoginForm(forms.Form):
@@ -62,18 +41,67 @@ class LoginForm(forms.Form):
         username = self.cleaned_data.get("user[login]")
         password = self.cleaned_data.get("user[password]")
         if username and password:
-            if login_throttled(self.request, username):
+
+            def check():
+                self.user = authenticate(self.request, username=username, password=password)
+                return self.user is not None
+
+            try:
+                right = throttles.check_password(self.request, username, check)
+            except forms.ValidationError:
                 self.throttled = True
-                raise forms.ValidationError(
-                    "Too many failed attempts to log in. Please wait 15 minutes and try again."
-                )
-            self.user = authenticate(self.request, username=username, password=password)
-            if self.user is None:
-                record_login_failure(self.request, username)
+                raise
+            if not right:
                 raise forms.ValidationError(
                     "The password or user name you entered doesn't match our records."
                 )
         return self.cleaned_data
+
+
+class AdminLoginForm(AdminAuthenticationForm):
+    """The admin's login, throttled with the same counts as ours."""
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is not None and password:
+
+            def check():
+                self.user_cache = authenticate(self.request, username=username, password=password)
+                return self.user_cache is not None
+
+            if not throttles.check_password(self.request, username, check):
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Changing one's password checks the old one: throttled like a login, or a stolen
+    session could guess it at will."""
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        username = self.user.get_username()
+        if not throttles.check_password(
+            self.request, username, lambda: self.user.check_password(old_password)
+        ):
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = PasswordChangeForm
+    template_name = "users/password_change.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
 
 
 def _safe_return_to(request):
@@ -106,7 +134,7 @@ def login_view(request):
     status = 429 if form.throttled else 200
     response = render(request, "users/login.html", context, status=status)
     if form.throttled:
-        response["Retry-After"] = str(FAILURE_WINDOW)
+        response["Retry-After"] = str(throttles.FAILURE_WINDOW)
     return response
 
 
@@ -142,8 +170,15 @@ class SignupForm(UserCreationForm):
     def clean_username(self):
         username = self.cleaned_data["username"]
         if get_user_model().objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError("That username is taken.")
+            raise forms.ValidationError(USERNAME_TAKEN)
         return username
+
+
+def _username_taken(error):
+    """Whether the insert lost the race for its name to another sign-up (the unique index on
+    lower(username), accounts' migration 0002, or auth's own on the exact name)."""
+    constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
+    return constraint in {"accounts_username_lower_unique", "auth_user_username_key"}
 
 
 @never_cache
@@ -151,9 +186,16 @@ class SignupForm(UserCreationForm):
 def signup_view(request):
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            user = form.save()
-            Pseud.objects.create(user=user, name=user.username, is_default=True)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect("dashboard", username=user.username)
+        try:
+            with transaction.atomic():
+                user = form.save()
+                Pseud.objects.create(user=user, name=user.username, is_default=True)
+        except IntegrityError as error:
+            # The form's check saw the name free, but a sign-up at the same moment took it.
+            if not _username_taken(error):
+                raise
+            form.add_error("username", USERNAME_TAKEN)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect("dashboard", username=user.username)
     return render(request, "users/new.html", {"form": form}, status=400 if form.errors else 200)

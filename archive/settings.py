@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "taggit",
+    "accounts",
     "tags",
     "works",
 ]
@@ -69,7 +70,11 @@ MIDDLEWARE = [
 RATE_LIMIT_REQUESTS = int(os.environ.get("RATE_LIMIT_REQUESTS", "300"))
 RATE_LIMIT_WINDOW = int(os.environ.get("RATE_LIMIT_WINDOW", "300"))
 
-# Shared by every gunicorn worker when REDIS_URL is set (rate limits, login throttling).
+# Cached pages and fragments and the versions that key them (the tag graph's) must be the
+# same for every gunicorn worker: Redis when REDIS_URL is set, else a table of the database
+# (made by the accounts app's first migration). A per-process memory cache would let each
+# worker serve what it cached before a change. The rate limit and login throttling count
+# in their own table (accounts.throttles), whichever cache this is.
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {

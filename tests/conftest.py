@@ -25,11 +25,23 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+DATABASE_FIXTURES = ("transactional_db", "live_server", "db")
+
+
 @pytest.fixture(autouse=True)
-def empty_cache():
-    """Cached page bodies and counters must not leak from one test into the next."""
+def empty_cache(request):
+    """Cached page bodies and counters must not leak from one test into the next.
+
+    The default cache is a database table: a test that uses no database can reach no cache
+    either, and one that does gets its database set up before the table is emptied.
+    """
     from django.core.cache import cache
 
+    uses = [name for name in DATABASE_FIXTURES if name in request.fixturenames]
+    if request.node.get_closest_marker("django_db") is None and not uses:
+        return
+    if uses:
+        request.getfixturevalue(uses[0])
     cache.clear()
 
 

@@ -150,3 +150,25 @@ def test_password_change(reader):
     assert response.status_code == 302
     reader.refresh_from_db()
     assert reader.check_password("another long passphrase")
+
+
+def test_migration_refuses_names_that_differ_only_in_case():
+    """The unique index on lower(username) cannot be made over such names: the migration
+    stops and names them instead of failing somewhere in the SQL."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    MigrationExecutor(connection).migrate([("accounts", "0001_initial")])
+    users = get_user_model().objects
+    users.create(username="Twin_reader")
+    users.create(username="twin_READER")
+    with pytest.raises(RuntimeError, match="Twin_reader, twin_READER"):
+        MigrationExecutor(connection).migrate([("accounts", "0002_username_unique_ignoring_case")])
+
+
+def test_the_database_refuses_a_second_name_differing_only_in_case():
+    from django.db import IntegrityError, transaction
+
+    get_user_model().objects.create_user("Dupe_pt")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        get_user_model().objects.create_user("dupe_pt")

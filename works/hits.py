@@ -21,13 +21,15 @@ FLUSH_SECONDS = 10.0
 
 
 def visitor_key(request):
-    """Who is visiting, as far as hit counting goes; no address is stored."""
+    """Who is visiting, as far as hit counting goes; no address is stored.
+
+    A visitor is the address alone: the User-Agent is the client's to change, and a new one
+    per request must not count a new hit each time.
+    """
     if request.user.is_authenticated:
         source = f"user:{request.user.pk}"
     else:
-        address = request.META.get("REMOTE_ADDR", "")
-        agent = request.META.get("HTTP_USER_AGENT", "")
-        source = f"anon:{address}:{agent}"
+        source = f"anon:{request.META.get('REMOTE_ADDR', '')}"
     return hashlib.sha256(f"{settings.SECRET_KEY}:{source}".encode()).hexdigest()[:32]
 
 

@@ -260,7 +260,13 @@ def test_hits_count_once_per_visitor_per_day(client):
     assert work.hits == 1
     from django.test import Client
 
-    Client(HTTP_USER_AGENT="another reader").get(f"/works/{work.pk}")
+    # A new User-Agent per request is still the same visitor from the same address.
+    for number in range(5):
+        Client(HTTP_USER_AGENT=f"agent {number}").get(f"/works/{work.pk}")
+    hit_counter.flush()
+    work.refresh_from_db()
+    assert work.hits == 1
+    Client(REMOTE_ADDR="198.51.100.20").get(f"/works/{work.pk}")
     hit_counter.flush()
     work.refresh_from_db()
     assert work.hits == 2

@@ -1,0 +1,1 @@
+"""Accounts: who may sign up and log in, and the counts that throttle attempts."""
