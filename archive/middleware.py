@@ -1,15 +1,19 @@
 """Request plumbing shared by every page: rate limits, CSRF field names, database outages."""
 
 import logging
+import math
 import sys
 import time
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import InterfaceError, OperationalError
+from django.core.exceptions import TooManyFieldsSent
+from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.views import defaults
+
+from accounts.throttles import increment
+from archive.transactions import write_conflict
 
 logger = logging.getLogger(__name__)
 
@@ -36,9 +40,10 @@ class AuthenticityTokenMiddleware:
 class RateLimitMiddleware:
     """At most RATE_LIMIT_REQUESTS requests per client address per RATE_LIMIT_WINDOW seconds.
 
-    A fixed window counted in the cache (Redis when REDIS_URL is set, so every gunicorn
-    worker shares it); over budget the answer is 429 with Retry-After, decided before any
-    database work. RATE_LIMIT_REQUESTS=0 turns it off.
+    Counted in the database (accounts.throttles: one atomic statement a request, shared by
+    every gunicorn worker); over budget the answer is 429 with Retry-After, before any other
+    database work. While the database is unreachable the limit is not counted (fail open):
+    the outage middleware answers 503 anyway. RATE_LIMIT_REQUESTS=0 turns it off.
     """
 
     def __init__(self, get_response):
@@ -46,26 +51,24 @@ class RateLimitMiddleware:
 
     def __call__(self, request):
         budget = settings.RATE_LIMIT_REQUESTS
-        if budget:
-            window = settings.RATE_LIMIT_WINDOW
-            now = time.time()
-            start = int(now // window * window)
-            key = f"rate:{request.META.get('REMOTE_ADDR', '')}:{start}"
-            cache.add(key, 0, timeout=window + 1)
+        if budget and not outage.ongoing():
+            key = f"rate:{request.META.get('REMOTE_ADDR', '')}"
             try:
-                count = cache.incr(key)
-            except ValueError:  # the window expired between add and incr
-                cache.add(key, 1, timeout=window + 1)
-                count = 1
-            if count > budget:
-                retry_after = max(1, int(start + window - now))
-                response = HttpResponse(
-                    TOO_MANY_REQUESTS.format(seconds=retry_after),
-                    status=429,
-                    content_type="text/html; charset=utf-8",
-                )
-                response["Retry-After"] = str(retry_after)
-                return response
+                count, seconds_left = increment([key], settings.RATE_LIMIT_WINDOW)[key]
+            except DatabaseError as error:
+                logger.warning("Rate limit not counted: %s", error)
+                if database_unreachable(error):
+                    outage.begin()
+            else:
+                if count > budget:
+                    retry_after = max(1, math.ceil(seconds_left))
+                    response = HttpResponse(
+                        TOO_MANY_REQUESTS.format(seconds=retry_after),
+                        status=429,
+                        content_type="text/html; charset=utf-8",
+                    )
+                    response["Retry-After"] = str(retry_after)
+                    return response
         return self.get_response(request)
 
 
@@ -136,6 +139,14 @@ def database_unreachable(exception):
     return sqlstate is None or sqlstate.startswith(("08", "57P"))
 
 
+def write_conflicted(request):
+    """The answer to a write still aborted by deadlocks after its retries: the database is
+    up, so this is no outage; nothing was saved and sending it again will most likely do."""
+    response = render(request, "409.html", status=409)
+    response["Retry-After"] = "1"
+    return response
+
+
 def database_unavailable(request):
     """The 503 page; it reads nothing from the database (no user, no session)."""
     response = render(request, "503.html", status=503)
@@ -157,6 +168,9 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
+        if write_conflict(exception):
+            logger.warning("Write aborted after its retries: %s", exception)
+            return write_conflicted(request)
         logger.warning("Database unavailable: %s", exception)
         if database_unreachable(exception):
             outage.begin()
@@ -167,8 +181,23 @@ def server_error(request):
     """handler500: a database error outside a view (saving the session after the page was
     made, for one) is an outage too, and gets the 503 page rather than a 500."""
     exception = sys.exception()
+    if write_conflict(exception):
+        return write_conflicted(request)
     if isinstance(exception, OperationalError | InterfaceError):
         if database_unreachable(exception):
             outage.begin()
         return database_unavailable(request)
     return defaults.server_error(request)
+
+
+def bad_request(request, exception):
+    """handler400: a form that sent more fields than Django reads (an old copy of a page, a
+    script) is told so, instead of a bare "Bad Request"."""
+    if isinstance(exception, TooManyFieldsSent):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        message = (
+            f"This form sent more than {limit:,} fields, more than any form of ours has:"
+            " it may be an old copy of the page. Reload the page and send it again."
+        )
+        return render(request, "400.html", {"message": message}, status=400)
+    return defaults.bad_request(request, exception)

@@ -82,6 +82,15 @@ if os.environ.get("REDIS_URL"):
             "LOCATION": os.environ["REDIS_URL"],
         }
     }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "archive_cache",
+            # Each write counts the table's rows first; past this many it deletes a third.
+            "OPTIONS": {"MAX_ENTRIES": 20_000, "CULL_FREQUENCY": 3},
+        }
+    }
 
 ROOT_URLCONF = "archive.urls"
 LOGIN_URL = "/users/login"
@@ -161,7 +170,8 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:"],
+    # Pictures in works are on other sites, over https (works/rendering.py drops the rest).
+    "img-src": [CSP.SELF, "data:", "https:"],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.NONE],
     "frame-ancestors": [CSP.NONE],

@@ -7,6 +7,9 @@ from django.urls import include, path
 from archive import accounts
 from works import views as work_views
 
+# The admin's login counts failed passwords with ours (accounts.throttles).
+admin.site.login_form = accounts.AdminLoginForm
+
 urlpatterns = [
     path("", work_views.home, name="home"),
     path("", include("works.urls")),
@@ -14,11 +17,7 @@ urlpatterns = [
     path("users/login", accounts.login_view, name="login"),
     path("users/logout", accounts.logout_view, name="logout"),
     path("users/new", accounts.signup_view, name="signup"),
-    path(
-        "users/password/change",
-        auth_views.PasswordChangeView.as_view(template_name="users/password_change.html"),
-        name="password_change",
-    ),
+    path("users/password/change", accounts.PasswordChangeView.as_view(), name="password_change"),
     path(
         "users/password/changed",
         auth_views.PasswordChangeDoneView.as_view(template_name="users/message.html"),
@@ -59,3 +58,4 @@ urlpatterns = [
 
 # Database errors that escape the views' middleware still get the 503 page.
 handler500 = "archive.middleware.server_error"
+handler400 = "archive.middleware.bad_request"

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.cache import cache
 from django.db import connection, models
-from django.db.models import F, Func, Q, Value
+from django.db.models import Exists, F, Func, OuterRef, Q, Value
 from django.db.models.functions import Cast, Lower
 from django.utils import timezone
 from taggit.models import TagBase
@@ -77,6 +77,25 @@ class TagQuerySet(models.QuerySet):
         """The tag of this kind whose name matches, ignoring case."""
         return self.filter(kind=kind, name__iexact=name)
 
+    def visible_to(self, user):
+        """Tags whose names and pages `user` may see: those on a public work (its total
+        counts public works, see Tag.work_count), the fixed kinds and canonical tags; a
+        wrangler sees every tag, a member also those on restricted works and an author those
+        of their own drafts. A tag typed only on drafts stays its authors' until a work with it
+        is posted, and one only on restricted works stays the members' until a public one has it."""
+        from tags.wrangling import is_wrangler  # it imports this module
+
+        if is_wrangler(user):
+            return self
+        public = Q(work_count__gt=0) | Q(canonical=True) | Q(kind__in=FIXED_KINDS)
+        if user and user.is_authenticated:
+            # Members read restricted works, so the tags on those are theirs to see too.
+            tagged = Tag.objects.filter(pk=OuterRef("pk"))
+            posted = tagged.filter(tagged_works__content_object__posted=True)
+            own = tagged.filter(tagged_works__content_object__pseuds__user=user)
+            public |= Q(Exists(posted)) | Q(Exists(own))
+        return self.filter(public)
+
     def find_or_create(self, names_by_kind):
         """Tags for {kind: [name, …]}, matching existing names case-insensitively within a kind."""
         wanted = [(kind, name) for kind, names in names_by_kind.items() for name in names]
@@ -89,20 +108,22 @@ class TagQuerySet(models.QuerySet):
             (tag.kind, tag.lower_name): tag
             for tag in self.annotate(lower_name=Lower("name")).filter(condition)
         }
-        tags = []
-        for kind, name in wanted:
-            tag = existing.get((kind, name.lower()))
-            if tag is None:
-                tag, _ = self.get_or_create(
+        # Missing tags are created in one order everywhere: two posts creating the same two
+        # new tags in opposite orders would each wait on the other's uncommitted insert.
+        for kind, name in sorted(wanted, key=lambda pair: (pair[0], pair[1].lower())):
+            if (kind, name.lower()) not in existing:
+                existing[(kind, name.lower())], _ = self.get_or_create(
                     kind=kind, name__iexact=name, defaults={"name": name, "kind": kind}
                 )
-                existing[(kind, name.lower())] = tag
-            tags.append(tag)
+        tags = [existing[(kind, name.lower())] for kind, name in wanted]
         # Two names can find the same tag when Python's and PostgreSQL's case folding differ.
         return list({tag.pk: tag for tag in tags}.values())
 
     def adjust_work_counts(self, *, added=(), removed=()):
         """Count a work in (or out of) these tags' totals."""
+        # Every writer locks tag rows in id order, so two that move overlapping totals wait
+        # for each other instead of deadlocking.
+        lock_in_order(set(added) | set(removed))
         for ids, step in [(added, 1), (removed, -1)]:
             if ids:
                 self.filter(pk__in=list(ids)).update(work_count=models.F("work_count") + step)
@@ -202,6 +223,30 @@ class TagFilter(models.Model):
         return f"{self.filter} finds {self.tag}"
 
 
+# Wrangles and the writes that count works into tag totals serialise on this lock: a
+# wrangle holds it alone, every such write holds it shared, so a post counts itself into
+# the filters as they are once it commits, and a wrangle's recount sees every committed post.
+TAG_GRAPH_LOCK = 7_407_001
+
+
+def lock_tag_graph(*, exclusive=False):
+    """Hold the tag graph still until this transaction ends (see TAG_GRAPH_LOCK)."""
+    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s)", [TAG_GRAPH_LOCK])
+
+
+def lock_in_order(tag_ids):
+    """Lock these tags' rows for an update of their totals, in id order (see
+    adjust_work_counts); the lock lets foreign keys to them be written meanwhile."""
+    if tag_ids:
+        with connection.cursor() as cursor:
+            cursor.execute(LOCK_IN_ORDER_SQL, [sorted(tag_ids)])
+
+
+LOCK_IN_ORDER_SQL = """
+SELECT id FROM tags_tag WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE
+"""
 REFRESH_FILTERS_SQL = """
 WITH RECURSIVE up(tag_id, filter_id) AS (
         SELECT id, merger_id FROM tags_tag

@@ -13,16 +13,18 @@ from django.utils.feedgenerator import Atom1Feed
 from tags.escaping import unescape_tag
 from tags.models import KIND_CLASSES, Tag, TagKind, filter_ids
 from tags.wrangling import graph_version, is_wrangler
+from works.caching import listing_version
 from works.listing import paginate, render_listing
 from works.models import Work
 
 
-def tag_or_404(name, kind=None):
-    """The tag a URL names: of `kind` when that is one; else, since names are unique only
-    within a kind, one that is not a synonym when there is one, so that a synonym of one
-    kind does not send its name's other tags' pages to its canonical tag."""
+def tag_or_404(name, kind=None, *, user):
+    """The tag a URL names, if `user` may see it: of `kind` when that is one; else, since
+    names are unique only within a kind, one that is not a synonym when there is one, so
+    that a synonym of one kind does not send its name's other tags' pages to its canonical
+    tag. A tag hidden from `user` is missing, in the same words as one never typed."""
     name = unescape_tag(name)
-    tags = Tag.objects.filter(name__iexact=name).select_related("merger")
+    tags = Tag.objects.visible_to(user).filter(name__iexact=name).select_related("merger")
     if kind in TagKind.values:
         tags = tags.filter(kind=kind)
     tag = tags.order_by(F("merger").asc(nulls_first=True), "id").first()
@@ -39,7 +41,7 @@ def _to_canonical(request, tag, suffix):
 
 
 def tag_works(request, name):
-    tag = tag_or_404(name)
+    tag = tag_or_404(name, user=request.user)
     if tag.merger:
         return _to_canonical(request, tag, "/works")
     return render_listing(request, title=f"Works in {tag.name}", subject="in", tag=tag)
@@ -47,14 +49,15 @@ def tag_works(request, name):
 
 def tag_show(request, name):
     """What a tag is: its kind, canonical status, synonyms, parents, subtags and totals."""
-    tag = tag_or_404(name, request.GET.get("kind"))
+    tag = tag_or_404(name, request.GET.get("kind"), user=request.user)
     if tag.merger:
         return _to_canonical(request, tag, "")
     context = {
         "tag": tag,
-        "synonyms": tag.synonyms.order_by(Lower("name")),
-        "parents": _by_kind(tag.parents.all()),
-        "children": _by_kind(tag.children.all()),
+        # A synonym or subtag typed only on drafts is as hidden here as on its own page.
+        "synonyms": tag.synonyms.visible_to(request.user).order_by(Lower("name")),
+        "parents": _by_kind(tag.parents.visible_to(request.user)),
+        "children": _by_kind(tag.children.visible_to(request.user)),
         "direct_count": Work.objects.visible_to(None).filter(tag_ids__contains=[tag.pk]).count(),
         "can_wrangle": is_wrangler(request.user),
     }
@@ -79,7 +82,8 @@ def tag_autocomplete(request):
     if kind not in TagKind.values or len(term) < 2:
         return JsonResponse({"tags": []})
     # Canonical tags first: they are the names wranglers chose for everyone to use.
-    tags = Tag.objects.filter(kind=kind).order_by("-canonical", Lower("name"))
+    tags = Tag.objects.visible_to(request.user).filter(kind=kind)
+    tags = tags.order_by("-canonical", Lower("name"))
     names = list(tags.filter(name__istartswith=term).values_list("name", flat=True)[:SUGGESTIONS])
     if len(names) < SUGGESTIONS:
         more = tags.filter(name__icontains=term).exclude(name__in=names)
@@ -92,9 +96,14 @@ FANDOM_LETTERS = [*"ABCDEFGHIJKLMNOPQRSTUVWXYZ", "#"]
 
 def fandom_index(request):
     """Every fandom A to Z with its number of works."""
-    # The template caches the rendered list per tag graph and calls _fandom_groups only when
-    # it renders.
-    context = {"fandom_groups": _fandom_groups, "graph_version": graph_version()}
+    # The template caches the rendered list per tag graph and version of the works listed
+    # (a fandom's count moves when a work is posted, restricted or deleted), and calls
+    # _fandom_groups only when it renders.
+    context = {
+        "fandom_groups": _fandom_groups,
+        "graph_version": graph_version(),
+        "listing_version": listing_version(),
+    }
     return render(request, "tags/fandoms.html", context)
 
 
@@ -125,7 +134,7 @@ def searched_tags(request, tags):
 
 def tag_index(request):
     """Tags by name, with a search box: /tags?query=…&kind=…"""
-    tags, query, kind = searched_tags(request, Tag.objects.all())
+    tags, query, kind = searched_tags(request, Tag.objects.visible_to(request.user))
     page = paginate(request, tags, per_page=50)
     context = {"page": page, "query": query, "kind": kind, "kinds": TagKind.choices}
     return render(request, "tags/index.html", context)
@@ -138,7 +147,7 @@ class TagFeed(Feed):
     items_shown = 20
 
     def get_object(self, request, tag_id):
-        tag = Tag.objects.filter(pk=tag_id).first()
+        tag = Tag.objects.visible_to(request.user).filter(pk=tag_id).first()
         if tag is None:
             raise Http404(f"There is no tag with ID {tag_id}.")
         return tag

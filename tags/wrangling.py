@@ -5,12 +5,12 @@ rewrites TagFilter (which tags each filter finds) and the totals of the tags abo
 changed one, so listings follow at once without touching the works.
 """
 
-import time
 from dataclasses import dataclass, replace
 
-from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import transaction
 
+from archive import versions
+from archive.transactions import retry_on_conflict
 from tags.models import (
     FIXED_KINDS,
     Tag,
@@ -18,6 +18,7 @@ from tags.models import (
     TagKind,
     TagParent,
     WranglingChange,
+    lock_tag_graph,
     parent_kinds,
     refresh_filters,
     tags_below,
@@ -27,8 +28,6 @@ from works.services import recount_fandoms, recount_tags
 WRANGLERS_GROUP = "Wranglers"
 # Cached fragments that depend on the tag graph (filter sidebars) carry this in their key.
 GRAPH_VERSION_KEY = "tags:graph-version"
-# One wrangling change at a time: each reads the graph it is about to change (for loops).
-WRANGLING_LOCK = 7_407_001
 
 
 class WranglingError(ValueError):
@@ -45,12 +44,12 @@ def is_wrangler(user):
 
 
 def graph_version():
-    return cache.get(GRAPH_VERSION_KEY, 0)
+    return versions.current(GRAPH_VERSION_KEY)
 
 
 def graph_changed():
     """Once this transaction commits, fragments cached for the old tag graph go stale."""
-    transaction.on_commit(lambda: cache.set(GRAPH_VERSION_KEY, time.time_ns(), None))
+    versions.change_on_commit(GRAPH_VERSION_KEY)
 
 
 @dataclass(frozen=True)
@@ -108,6 +107,7 @@ class TagState:
         return replace(self.made_canonical(), parent_ids=self.parent_ids | {tag.pk})
 
 
+@retry_on_conflict
 def wrangle(tag, state, *, by, undoes=None):
     """Give `tag` this state, record the change and keep filters and totals in step.
 
@@ -115,7 +115,8 @@ def wrangle(tag, state, *, by, undoes=None):
     """
     with transaction.atomic():
         _lock_graph()
-        tag = Tag.objects.select_for_update().get(pk=tag.pk)
+        # No key lock: posts may still insert taggings of this tag while it is wrangled.
+        tag = Tag.objects.select_for_update(no_key=True).get(pk=tag.pk)
         before = TagState.of(tag)
         if state == before:
             return None
@@ -139,6 +140,7 @@ def wrangle(tag, state, *, by, undoes=None):
     return change
 
 
+@retry_on_conflict
 def wrangle_many(tags, change_state, *, by):
     """Apply `change_state(TagState) -> TagState` to each tag, all or none."""
     with transaction.atomic():
@@ -146,6 +148,7 @@ def wrangle_many(tags, change_state, *, by):
     return [change for change in changes if change]
 
 
+@retry_on_conflict
 def undo(change, *, by):
     """Put the tag back as it was before `change`, if nothing has changed it since."""
     with transaction.atomic():
@@ -165,8 +168,9 @@ def undo(change, *, by):
 
 
 def _lock_graph():
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRANGLING_LOCK])
+    # One wrangling change at a time, since each reads the graph it is about to change (for
+    # loops); and none while a post counts itself into the totals the change recounts.
+    lock_tag_graph(exclusive=True)
 
 
 def _ids_in(state_json):

@@ -74,7 +74,7 @@ def wrangling_home(request):
 
 @wrangler_required
 def tag_edit(request, name):
-    tag = tag_or_404(name, request.GET.get("kind"))
+    tag = tag_or_404(name, request.GET.get("kind"), user=request.user)
     if tag.kind in FIXED_KINDS:
         raise PermissionDenied(f"'{tag.name}' is a fixed {tag.get_kind_display().lower()} tag.")
     form = TagWrangleForm(request.POST or None, tag=tag)
@@ -98,7 +98,7 @@ def tag_edit(request, name):
 def fandom_queue(request, name):
     """A fandom's characters, relationships or freeforms, unwrangled ones first, to wrangle
     in bulk: the tags used on the works filtering by this fandom finds."""
-    fandom = tag_or_404(name, TagKind.FANDOM)
+    fandom = tag_or_404(name, TagKind.FANDOM, user=request.user)
     if fandom.kind != TagKind.FANDOM or not fandom.canonical:
         raise PermissionDenied(
             f"'{fandom.name}' is not a canonical fandom: only canonical fandoms have a queue."

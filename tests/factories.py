@@ -1,9 +1,11 @@
-"""Test data: works with chapters and tags, built through the real models."""
+"""Test data: authors, and works with chapters and tags, built through the real models."""
 
 import itertools
 
+from django.contrib.auth import get_user_model
+
 from tags.models import DEFAULT_WARNING, Tag, TagKind
-from works.models import Chapter, TaggedWork, Work
+from works.models import Chapter, Pseud, TaggedWork, Work
 from works.services import reindex
 
 _numbers = itertools.count(1)
@@ -12,6 +14,13 @@ _numbers = itertools.count(1)
 def make_tag(name, kind=TagKind.FREEFORM):
     tag, _ = Tag.objects.get_or_create(kind=kind, name__iexact=name, defaults={"name": name})
     return tag
+
+
+def make_author(name="author_1"):
+    """A user with a default pseud of the same name, as signing up makes."""
+    user = get_user_model().objects.create_user(name, password="a long passphrase")
+    Pseud.objects.create(user=user, name=name, is_default=True)
+    return user
 
 
 def make_work(

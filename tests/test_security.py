@@ -74,6 +74,33 @@ def test_rate_limit_answers_429_with_retry_after(settings):
     cache.clear()
 
 
+def test_rate_limit_fails_open_when_the_database_cannot_count(settings, monkeypatch):
+    """The counts live in the database: when it cannot count, the request goes on (and gets
+    the outage's 503 when the database is unreachable), never a 500."""
+    from psycopg.errors import QueryCanceled
+
+    from archive import middleware
+
+    settings.RATE_LIMIT_REQUESTS = 5
+
+    def cancelled(*args, **kwargs):
+        error = OperationalError("canceling statement due to statement timeout")
+        error.__cause__ = QueryCanceled("canceling statement due to statement timeout")
+        raise error
+
+    monkeypatch.setattr(middleware, "increment", cancelled)
+    client = Client(raise_request_exception=False)
+    assert [client.get("/users/login").status_code for _ in range(7)] == [200] * 7
+
+    def down(*args, **kwargs):
+        raise unreachable()
+
+    monkeypatch.setattr(middleware, "increment", down)
+    response = client.get("/users/login")
+    assert response.status_code == 503
+    assert "Error 503" in response.content.decode()
+
+
 def test_database_outage_is_a_503_not_a_500(monkeypatch):
     from works import views
 
@@ -133,7 +160,8 @@ def test_a_failed_statement_is_not_taken_for_an_outage(monkeypatch):
 
     monkeypatch.setattr(views, "render_listing", deadlock)
     client = Client(raise_request_exception=False)
-    assert client.get("/works").status_code == 503
+    # A deadlock still there after the retries is a conflict to send again, not an outage.
+    assert client.get("/works").status_code == 409
     # The server answers, so the next request is served as usual.
     assert client.get("/users/login").status_code == 200
 

@@ -52,7 +52,15 @@ class ChapterAdmin(admin.ModelAdmin):
     raw_id_fields = ["work"]
 
     def save_model(self, request, obj, form, change):
-        services.chapter_update(obj, fields={})
+        # The services write what they are given onto the row as stored now.
+        fields = {name: form.cleaned_data[name] for name in form.changed_data}
+        if change:
+            services.chapter_update(obj, fields=fields)
+            return
+        fields.pop("work", None)
+        fields.pop("position", None)
+        (created,) = services.chapter_add(obj.work, chapters=[fields])
+        obj.pk, obj.position = created.pk, created.position
 
     def delete_model(self, request, obj):
         services.chapter_delete(obj)

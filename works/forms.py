@@ -2,11 +2,14 @@
 
 import json
 import re
+import uuid
 
 from django import forms
 
 from tags.models import ARCHIVE_WARNINGS, CATEGORIES, RATINGS, TagKind
+from works.checking import LimitError, check_chapters
 from works.limits import (
+    MAX_CHAPTERS,
     NOTES_MAX,
     SUMMARY_MAX,
     TAG_NAME_MAX,
@@ -93,8 +96,22 @@ class ChapterTextMixin(forms.Form):
         try:
             chapters = json.loads(raw)
             return [(str(c["title"]), str(c["html"])) for c in chapters]
-        except (ValueError, KeyError, TypeError):
-            return []
+        except (ValueError, KeyError, TypeError, RecursionError):
+            # Only a damaged or hand-made form gets here: an upload fills this field.
+            raise forms.ValidationError(
+                "The chapters after the first one could not be read: upload the file again."
+            ) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.upload_failed and "chapter_text" in cleaned and "more_chapters" in cleaned:
+            # The first chapter's own fields said what was wrong with it; this checks the
+            # chapters an upload added, their number and the text of all of them.
+            try:
+                check_chapters(self.chapters())
+            except LimitError as error:
+                raise forms.ValidationError(str(error)) from None
+        return cleaned
 
     def apply_upload(self, converted):
         """Put an uploaded file's chapters into the text fields, so a re-shown form keeps them."""
@@ -103,7 +120,9 @@ class ChapterTextMixin(forms.Form):
         data["chapter_text"] = first.html
         if first.title and not data.get("chapter_title"):
             data["chapter_title"] = first.title
-        data["more_chapters"] = json.dumps([{"title": c.title, "html": c.html} for c in rest])
+        # Unescaped: non-ASCII text would grow sixfold in \u escapes.
+        chapters = [{"title": c.title, "html": c.html} for c in rest]
+        data["more_chapters"] = json.dumps(chapters, ensure_ascii=False)
         self.data = data
 
     # Set when an uploaded file could not be read: its own error says what to do.
@@ -133,6 +152,18 @@ class ChapterTextMixin(forms.Form):
         """(title, html) for each chapter this form carries."""
         first = (self.cleaned_data.get("chapter_title", ""), self.cleaned_data["chapter_text"])
         return [first, *self.cleaned_data.get("more_chapters", [])]
+
+
+class OnceForm(forms.Form):
+    """A form that makes a work or chapter carries a token of its own, so that the same form
+    sent twice (two quick clicks, a resent POST) makes it once: see services.claim_submission."""
+
+    submission_token = forms.UUIDField(
+        required=False,
+        widget=forms.HiddenInput,
+        initial=uuid.uuid4,
+        error_messages={"invalid": "This form is damaged: reload the page and send it again."},
+    )
 
 
 class WorkForm(forms.Form):
@@ -191,7 +222,7 @@ class WorkForm(forms.Form):
         return fields
 
 
-class NewWorkForm(WorkForm, ChapterTextMixin):
+class NewWorkForm(WorkForm, ChapterTextMixin, OnceForm):
     chapter_title = forms.CharField(label="Chapter title", max_length=TITLE_MAX, required=False)
 
     field_order = [*WorkForm.base_fields, "chapter_title", "chapter_text", "upload"]
@@ -216,7 +247,7 @@ class NewWorkForm(WorkForm, ChapterTextMixin):
         self.data = data
 
 
-class ChapterForm(ChapterTextMixin):
+class ChapterForm(ChapterTextMixin, OnceForm):
     chapter_title = forms.CharField(label="Chapter title", max_length=TITLE_MAX, required=False)
     summary = forms.CharField(max_length=SUMMARY_MAX, required=False, widget=forms.Textarea)
     notes = forms.CharField(
@@ -234,3 +265,82 @@ class ChapterForm(ChapterTextMixin):
             "end_notes": self.cleaned_data["end_notes"],
             "text": self.cleaned_data["chapter_text"],
         }
+
+
+# A hidden field is typed by nobody, so its errors say what to do rather than what is wrong.
+VERSION_INVALID = (
+    "This form is missing the version of the {what} it was opened at, or it is damaged:"
+    " reload the page and make your changes again."
+)
+
+
+class VersionedForm(forms.Form):
+    """An edit form carries the lock_version of the row it was opened at (see
+    works.services.work_update), so a form opened before another save is refused."""
+
+    what = "work"
+    lock_version = forms.IntegerField(min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        message = VERSION_INVALID.format(what=self.what)
+        field = self.fields["lock_version"]
+        field.error_messages = dict.fromkeys(
+            ["required", "invalid", "min_value", "max_value", "max_digits"], message
+        )
+
+
+class WorkEditForm(WorkForm, VersionedForm):
+    pass
+
+
+class ChapterEditForm(ChapterForm, VersionedForm):
+    what = "chapter"
+
+
+_ORDER_PART = re.compile(r"(\d{1,9})(?:\s*-\s*(\d{1,9}))?")
+
+
+class ChapterOrderForm(forms.Form):
+    """A work's chapters in a new order, as one field of chapter numbers and ranges
+    ("2, 1, 3-40"): a field per chapter would pass Django's limit of 1,000 on a long work."""
+
+    order = forms.CharField(
+        label="New order",
+        max_length=12 * MAX_CHAPTERS,
+        help_text="The chapter numbers in the order you want, separated by commas; 3-10 stands"
+        " for chapters 3 to 10. For example, 2, 1, 3-10 puts chapter 2 first.",
+    )
+
+    def __init__(self, *args, count, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count = count
+        self.fields["order"].initial = f"1-{count}" if count > 1 else "1"
+
+    def clean_order(self):
+        """[chapter number, …] in the new order, each of the work's chapters once."""
+        order, seen = [], set()
+        for part in filter(None, (part.strip() for part in self.cleaned_data["order"].split(","))):
+            match = _ORDER_PART.fullmatch(part)
+            if not match or (match[2] and int(match[2]) < int(match[1])):
+                raise forms.ValidationError(
+                    f"'{part[:20]}' is not a chapter number or a range such as 3-10."
+                )
+            first, last = int(match[1]), int(match[2] or match[1])
+            for number in (first, last):
+                if not 1 <= number <= self.count:
+                    raise forms.ValidationError(
+                        f"There is no chapter {number}: this work has {self.count}."
+                    )
+            # Stopping at the first repeat keeps the work to one step per chapter.
+            for number in range(first, last + 1):
+                if number in seen:
+                    raise forms.ValidationError(f"Chapter {number} is listed twice.")
+                seen.add(number)
+                order.append(number)
+        missing = [number for number in range(1, self.count + 1) if number not in seen]
+        if missing:
+            listed = ", ".join(map(str, missing[:10])) + (", …" if len(missing) > 10 else "")
+            what = f"Chapter {listed} is" if len(missing) == 1 else f"Chapters {listed} are"
+            raise forms.ValidationError(f"{what} missing: list every chapter once.")
+        return order

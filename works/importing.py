@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.db import DatabaseError, IntegrityError, transaction
 
+from works.checking import LimitError, check_chapters
 from works.models import Chapter, Work
 from works.rendering import plain_text_to_html
 from works.seeds import SeedError, decode_seed, parse_seed
@@ -62,6 +63,8 @@ def import_seed_file(path):
         return ImportResult(path, "failed", message=str(error))
     try:
         work = create_work_from_seed(seed, source_hash=digest)
+    except LimitError as error:
+        return ImportResult(path, "failed", message=str(error))
     except IntegrityError as error:
         # Another import of the same content may have won the race.
         existing = Work.objects.filter(source_hash=digest).first()
@@ -82,7 +85,10 @@ def _database_message(error):
 
 @transaction.atomic
 def create_work_from_seed(seed, *, source_hash):
-    """Create a posted work, its chapters and tags from a parsed seed, all or nothing."""
+    """Create a posted work, its chapters and tags from a parsed seed, all or nothing; a seed
+    past the limits any post is held to is a LimitError."""
+    chapters = [(chapter.title, plain_text_to_html(chapter.text)) for chapter in seed.chapters]
+    check_chapters(chapters)
     work = Work.objects.create(
         title=seed.title,
         summary=plain_text_to_html(seed.summary),
@@ -91,11 +97,8 @@ def create_work_from_seed(seed, *, source_hash):
         expected_chapters=len(seed.chapters),
         source_hash=source_hash,
     )
-    for position, chapter in enumerate(seed.chapters, start=1):
-        Chapter.objects.create(
-            work=work, position=position, title=chapter.title,
-            text=plain_text_to_html(chapter.text),
-        )  # fmt: skip
+    for position, (title, text) in enumerate(chapters, start=1):
+        Chapter.objects.create(work=work, position=position, title=title, text=text)
     set_work_tags(work, seed.tags)
     reindex(work, counted_before=set())
     return work

@@ -14,7 +14,9 @@ from django.utils.safestring import mark_safe
 
 from tags.models import KIND_CLASSES, TagKind
 from tags.wrangling import graph_version
+from works.caching import listing_version
 from works.models import Work
+from works.parameters import whole_number
 from works.preferences import hidden_tag_ids
 from works.search import FACETS_SHOWN, KIND_PARAMS, SORTS, WorkSearch, facets, run_search
 
@@ -56,6 +58,8 @@ class ListingPaginator(Paginator):
         if self.upper_bound_exact:
             return self.upper_bound
         works = self.object_list.order_by().prefetch_related(None).values("pk")
+        if works.query.is_empty():
+            return 0  # a filter that can match nothing has no SQL to explain or count
         # An estimate is only "about" anyway: it is kept a while rather than asked again.
         key = "listing-estimate:" + hashlib.sha256(str(works.query).encode()).hexdigest()
         if (estimate := cache.get(key)) is not None:
@@ -100,18 +104,21 @@ def _rounded(number):
 
 
 def paginate(request, works, per_page=PER_PAGE, *, upper_bound=None, upper_bound_exact=False):
-    """The page `?page=N` asks for; a page that is not a number or past the end is a 404."""
-    number = request.GET.get("page", "1")
-    if not number.isdigit() or int(number) < 1:
-        raise Http404(f"'{number[:20]}' is not a page number.")
-    if int(number) > MAX_PAGE:
-        raise Http404(f"Listings stop at page {MAX_PAGE:,}: narrow the filters to see more.")
+    """The page `?page=N` asks for; a page that is not a number from 1 to MAX_PAGE, or is
+    past the end, is a 404 saying so."""
+    raw = request.GET.get("page", "1")
+    number = whole_number(raw, low=1, high=MAX_PAGE)
+    if number is None:
+        raise Http404(
+            f"'{raw[:20]}' is not a page here. Page numbers are whole numbers from 1 to"
+            f" {MAX_PAGE:,}: past that, narrow the filters."
+        )
     paginator = ListingPaginator(
         works, per_page, upper_bound=upper_bound, upper_bound_exact=upper_bound_exact
     )
-    if int(number) > max(paginator.num_pages, 1):
+    if number > max(paginator.num_pages, 1):
         raise Http404(f"Page {number} is past the last page, {paginator.num_pages}.")
-    page = paginator.page(int(number))
+    page = paginator.page(number)
     page.elided_range = list(paginator.get_elided_page_range(page.number))
     return page
 
@@ -168,17 +175,20 @@ def _cached_blurbs(works):
 
 
 def _cached_filters(request, hidden, results, page, context, own):
-    """The sort and filter sidebar with its facets, cached per listing, query, visitor kind
-    and tag graph: the facets read a thousand works' tags, the same for every page of a
-    listing.
-    A creator's own listing counts their drafts too, so it is kept for them alone."""
+    """The sort and filter sidebar with its facets, cached per listing, query, visitor kind,
+    tag graph and version of the works listed (works.caching): the facets read a thousand
+    works' tags, the same for every page of a listing.
+    A creator's own listing counts their drafts too, so it is kept for them alone; it may
+    offer their drafts' tags, which other listings leave out until a public work has them."""
     query = sorted((name, value) for name, value in request.GET.lists() if name != "page")
     visitor = request.user.pk if own else request.user.is_authenticated
-    listing = [request.path, query, visitor, sorted(hidden), graph_version()]
+    listing = [request.path, query, visitor, sorted(hidden), graph_version(), listing_version()]
     key = "filters:" + hashlib.sha256(json.dumps(listing).encode()).hexdigest()
     html = cache.get(key)
     if html is None:
-        by_kind, sampled = facets(results.works, page.paginator.count)
+        by_kind, sampled = facets(
+            results.works, page.paginator.count, user=request.user if own else None
+        )
         fragment = {
             **context,
             "facet_groups": _facet_groups(by_kind, results.search),

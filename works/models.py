@@ -189,6 +189,10 @@ class Work(AuthorNotes):
         max_length=64, unique=True, null=True, blank=True, editable=False,
         help_text="SHA-256 of the seed file this work was imported from.",
     )  # fmt: skip
+    # Bumped by every write of the work's own fields: an edit form carries the value it was
+    # opened with, and one opened before another save is refused instead of overwriting it.
+    # The database default serves bulk loads (generating's COPY) that leave it out.
+    lock_version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     tags = TaggableManager(through="works.TaggedWork", blank=True)
     pseuds = models.ManyToManyField(Pseud, related_name="works", blank=True)
@@ -385,6 +389,8 @@ class Chapter(AuthorNotes):
     text_html = models.TextField(editable=False)
     word_count = models.PositiveIntegerField(default=0, editable=False)
     published = models.DateField(default=_today)
+    # As Work.lock_version: bumped by every write of the chapter.
+    lock_version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     class Meta:
         ordering = ["position"]
@@ -399,12 +405,14 @@ class Chapter(AuthorNotes):
     def __str__(self):
         return f"Chapter {self.position}" + (f": {self.title}" if self.title else "")
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, refresh_work=True, **kwargs):
         self.text_html = render_user_html(self.text)
         self.render_notes()
         self.word_count = count_words(self.text_html)
         super().save(*args, **kwargs)
-        self.work.refresh_counts()
+        # A service saving many chapters at once refreshes the work's counts once, after all.
+        if refresh_work:
+            self.work.refresh_counts()
 
     def get_absolute_url(self):
         return f"/works/{self.work_id}/chapters/{self.pk}"
@@ -413,3 +421,17 @@ class Chapter(AuthorNotes):
         result = super().delete(*args, **kwargs)
         self.work.refresh_counts()
         return result
+
+
+class Submission(models.Model):
+    """The token of a form that made a work or chapter: the same form sent again (a second
+    click, a resent POST) is sent to what the first one made instead of making another."""
+
+    token = models.UUIDField(primary_key=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, null=True)
+    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, null=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Form {self.token} by user {self.user_id}"

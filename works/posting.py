@@ -9,15 +9,42 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from works import services
-from works.forms import ChapterForm, NewWorkForm, WorkForm
+from works.forms import (
+    ChapterEditForm,
+    ChapterForm,
+    ChapterOrderForm,
+    NewWorkForm,
+    WorkEditForm,
+)
 from works.models import Work
+from works.rendering import unshowable_images
 from works.uploads import UploadError, convert_upload
 
 FORM_ERROR_STATUS = 400
+# A form opened before someone else saved the same work or chapter.
+STALE_FORM_STATUS = 409
 
 
 def author_login_required(view):
     return login_required(view, redirect_field_name="return_to")
+
+
+def _warn_of_unshowable_images(request, fields, chapters=()):
+    """Tell the author which of their pictures will not show: the sanitizer keeps only https
+    addresses. The text is saved as typed, so fixing an address brings the picture back."""
+    texts = [fields.get(name) for name in ("summary", "notes", "end_notes", "text")]
+    texts += [text for _, text in chapters]
+    # Each address once, though a chapter's text may come both as a field and a chapter.
+    lost = list(dict.fromkeys(src for text in texts if text for src in unshowable_images(text)))
+    if lost:
+        # Shortened: a data: picture can be megabytes, and messages ride in a cookie.
+        named = ", ".join(src if len(src) <= 80 else src[:77] + "..." for src in lost[:3])
+        more = f" and {len(lost) - 3} more" if len(lost) > 3 else ""
+        messages.warning(
+            request,
+            f"Some pictures will not show: {named}{more}. A picture needs an https:// address "
+            "of a picture on another site.",
+        )
 
 
 def own_work(view):
@@ -29,7 +56,11 @@ def own_work(view):
         work = Work.objects.by(request.user).with_tags().filter(pk=work_id).first()
         if work is None:
             raise Http404(f"You have no work with ID {work_id}.")
-        return view(request, work, *args, **kwargs)
+        try:
+            return view(request, work, *args, **kwargs)
+        except (services.WorkDeleted, services.ChapterDeleted) as error:
+            # Deleted by another request between the lookup above and the write.
+            raise Http404(str(error)) from None
 
     return wrapper
 
@@ -79,15 +110,21 @@ def work_new(request):
     upload_failed = "upload" in form.errors
     if upload_failed or not form.is_valid():
         return render(request, "works/new.html", {"form": form}, status=FORM_ERROR_STATUS)
-    post_now = "post" in request.POST
-    work = services.work_create(
-        pseud=_default_pseud(request.user),
-        fields=form.work_fields(),
-        tag_names=form.tag_names(),
-        chapters=form.chapters(),
-        posted=post_now,
-    )
-    if post_now:
+    try:
+        work = services.work_create(
+            pseud=_default_pseud(request.user),
+            fields=form.work_fields(),
+            tag_names=form.tag_names(),
+            chapters=form.chapters(),
+            posted="post" in request.POST,
+            token=form.cleaned_data["submission_token"],
+        )
+    except services.ServiceError as error:
+        form.add_error(None, str(error))
+        return render(request, "works/new.html", {"form": form}, status=FORM_ERROR_STATUS)
+    _warn_of_unshowable_images(request, form.work_fields(), form.chapters())
+    # Read from the work: the same form sent twice gets the first one's work and page.
+    if work.posted:
         messages.success(request, "Work was successfully posted.")
         return redirect(work)
     messages.success(request, "Draft saved. It is visible only to you until you post it.")
@@ -137,13 +174,21 @@ def _work_initial(work):
 @require_http_methods(["GET", "POST"])
 def work_edit(request, work):
     if request.method == "GET":
-        form = WorkForm(initial=_work_initial(work))
+        form = WorkEditForm(initial={**_work_initial(work), "lock_version": work.lock_version})
         return render(request, "works/edit.html", {"form": form, "work": work})
-    form = WorkForm(request.POST)
+    form = WorkEditForm(request.POST)
+    context = {"form": form, "work": work}
     if not form.is_valid():
-        context = {"form": form, "work": work}
         return render(request, "works/edit.html", context, status=FORM_ERROR_STATUS)
-    services.work_update(work, fields=form.work_fields(), tag_names=form.tag_names())
+    try:
+        work = services.work_update(
+            work, fields=form.work_fields(), tag_names=form.tag_names(),
+            version=form.cleaned_data["lock_version"],
+        )  # fmt: skip
+    except services.StaleEdit as error:
+        form.add_error(None, str(error))
+        return render(request, "works/edit.html", context, status=STALE_FORM_STATUS)
+    _warn_of_unshowable_images(request, form.work_fields())
     messages.success(request, "Work was successfully updated.")
     return redirect("works:preview", work.pk) if not work.posted else redirect(work)
 
@@ -171,7 +216,15 @@ def chapter_new(request, work):
     first, *rest = form.chapters()
     chapters = [{**form.chapter_fields(), "title": first[0], "text": first[1]}]
     chapters += [{"title": title, "text": text} for title, text in rest]
-    created = services.chapter_add(work, chapters=chapters)
+    try:
+        created = services.chapter_add(
+            work, chapters=chapters, token=form.cleaned_data["submission_token"], user=request.user
+        )
+    except services.ServiceError as error:
+        form.add_error(None, str(error))
+        context = {"form": form, "work": work}
+        return render(request, "works/chapter_form.html", context, status=FORM_ERROR_STATUS)
+    _warn_of_unshowable_images(request, form.chapter_fields(), form.chapters())
     messages.success(request, "Chapter was successfully added.")
     return redirect(created[0])
 
@@ -187,15 +240,23 @@ def chapter_edit(request, work, chapter_id):
             "notes": chapter.notes,
             "end_notes": chapter.end_notes,
             "chapter_text": chapter.text,
+            "lock_version": chapter.lock_version,
         }
-        form = ChapterForm(initial=initial)
+        form = ChapterEditForm(initial=initial)
         context = {"form": form, "work": work, "chapter": chapter}
         return render(request, "works/chapter_form.html", context)
-    form = _bound(ChapterForm, request)
+    form = _bound(ChapterEditForm, request)
+    context = {"form": form, "work": work, "chapter": chapter}
     if "upload" in form.errors or not form.is_valid():
-        context = {"form": form, "work": work, "chapter": chapter}
         return render(request, "works/chapter_form.html", context, status=FORM_ERROR_STATUS)
-    services.chapter_update(chapter, fields=form.chapter_fields())
+    try:
+        chapter = services.chapter_update(
+            chapter, fields=form.chapter_fields(), version=form.cleaned_data["lock_version"]
+        )
+    except services.StaleEdit as error:
+        form.add_error(None, str(error))
+        return render(request, "works/chapter_form.html", context, status=STALE_FORM_STATUS)
+    _warn_of_unshowable_images(request, form.chapter_fields())
     messages.success(request, "Chapter was successfully updated.")
     return redirect(chapter)
 
@@ -218,15 +279,18 @@ def chapter_delete(request, work, chapter_id):
 @own_work
 @require_http_methods(["GET", "POST"])
 def chapters_manage(request, work):
-    chapters = list(work.chapters.all())
-    if request.method == "POST":
+    chapters = list(work.chapters.only("id", "work_id", "position", "title"))
+    data = request.POST if request.method == "POST" else None
+    form = ChapterOrderForm(data, count=len(chapters))
+    if form.is_valid():
+        order = [chapters[number - 1].pk for number in form.cleaned_data["order"]]
         try:
-            positions = {c.pk: int(request.POST.get(f"position_{c.pk}", "")) for c in chapters}
-            order = sorted(positions, key=lambda pk: (positions[pk], pk))
             services.chapters_reorder(work, order)
-        except ValueError:
-            messages.error(request, "Give every chapter a position number.")
+        except services.ServiceError as error:
+            form.add_error(None, str(error))
         else:
             messages.success(request, "Chapter order saved.")
             return redirect("works:manage-chapters", work.pk)
-    return render(request, "works/chapters_manage.html", {"work": work, "chapters": chapters})
+    context = {"work": work, "chapters": chapters, "form": form}
+    status = FORM_ERROR_STATUS if form.errors else 200
+    return render(request, "works/chapters_manage.html", context, status=status)

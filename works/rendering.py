@@ -2,6 +2,7 @@
 
 import html
 import re
+from html.parser import HTMLParser
 
 import nh3
 
@@ -22,6 +23,9 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 URL_ATTRIBUTES = {"href", "src"}
+# Pictures in works are other sites' files, as on AO3 (the Content-Security-Policy allows
+# https images): they load when scrolled to and are told nothing of the page they are on.
+IMAGE_ATTRIBUTES = {"img": {"referrerpolicy": "no-referrer", "loading": "lazy"}}
 
 _BLANK_LINES = re.compile(r"\n[ \t\u00a0]*\n\s*")
 _WORD = re.compile(r"\w+(?:['’\-]\w+)*")
@@ -32,31 +36,69 @@ _BLOCK_TAG = re.compile(
 # Control characters and the spaces DOMPurify also ignores when it reads a URL's scheme.
 _URL_NOISE = re.compile(r"[\x00-\x20\x7f-\xa0\u1680\u180e\u2000-\u2029\u205f\u3000\ufeff]+")
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
+_HTTPS_URL = re.compile(r"^https://[^/?#\s]+", re.IGNORECASE)
+# In nh3's output an attribute's value never holds a ">" (it is written &gt;).
+_IMG = re.compile(r"<img\b[^>]*>")
 
 
 def sanitize_html(markup):
-    """Keep only the allowlisted tags and attributes; links get rel=nofollow."""
-    return nh3.clean(
+    """Keep only the allowlisted tags and attributes; links get rel=nofollow; pictures that
+    can never show on the archive's https pages are dropped (see `unshowable_images`)."""
+    cleaned = nh3.clean(
         markup,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
-        attribute_filter=_drop_hidden_schemes,
+        attribute_filter=_filter_urls,
+        set_tag_attribute_values=IMAGE_ATTRIBUTES,
         link_rel="nofollow",
         strip_comments=True,
     )
+    return _IMG.sub(lambda tag: tag[0] if ' src="' in tag[0] else "", cleaned)
 
 
-def _drop_hidden_schemes(element, attribute, value):
-    """Drop a URL whose scheme is hidden by control characters or spaces ("\\x01java\\x03script:").
+def _filter_urls(element, attribute, value):
+    """Drop a URL whose scheme is hidden by control characters or spaces ("\\x01java\\x03script:"),
+    and a picture's address that is not https.
 
     nh3 reads such a URL as relative and keeps it; some browsers skip those characters.
     """
     if attribute in URL_ATTRIBUTES:
-        scheme = _SCHEME.match(_URL_NOISE.sub("", html.unescape(value)).lower())
+        url = _URL_NOISE.sub("", html.unescape(value))
+        scheme = _SCHEME.match(url.lower())
         if scheme and scheme.group(1) not in URL_SCHEMES:
             return None
+        if element == "img" and attribute == "src" and not _shows(url):
+            return None
     return value
+
+
+def _shows(url):
+    """Whether a picture at `url` can show: an absolute https address. An https page blocks
+    http pictures (or upgrades them, to what may not exist), and a relative address would
+    point into the archive itself, which holds no pictures of works."""
+    return bool(_HTTPS_URL.match(url))
+
+
+class _ImageSources(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.sources = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            self.sources.append(dict(attrs).get("src") or "")
+
+    handle_startendtag = handle_starttag
+
+
+def unshowable_images(markup):
+    """The addresses of the pictures in `markup` that the sanitizer drops (http, relative,
+    data: and other schemes), to tell the author why they are missing."""
+    parser = _ImageSources()
+    parser.feed(markup)
+    parser.close()
+    return [src for src in parser.sources if src and not _shows(_URL_NOISE.sub("", src))]
 
 
 def render_user_html(markup):

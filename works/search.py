@@ -7,7 +7,6 @@ a tag matches the ids of every tag below it in the wrangled graph (`tags.models.
 its synonyms and subtags, or, for a synonym, its canonical tag's.
 """
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -20,6 +19,7 @@ from django.utils import timezone
 
 from tags.models import Tag, TagFilter, TagKind, canonical_ids, filter_id_sets, id_in
 from works.models import Work
+from works.parameters import ID_MAX, whole_number
 
 QUERY_MAX = 200
 FACET_SAMPLE = 1000
@@ -50,7 +50,6 @@ UNSUPPORTED_SORTS = {
     "bookmarks_count": "bookmarks",
 }
 DEFAULT_SORT = "revised_at"
-_NUMBER = re.compile(r"^\d{1,9}$")
 # A tag whose filter matches more ids than this is checked row by row rather than in the
 # GIN index, when something else narrows the rows (see _tagged_with_each).
 INDEX_LOOKUP_MAX = 64
@@ -122,8 +121,8 @@ class WorkSearch:
     def _ids(self, params, name):
         ids = []
         for raw in params.getlist(name):
-            if _NUMBER.match(raw.strip()):
-                ids.append(int(raw))
+            if (number := whole_number(raw, high=ID_MAX)) is not None:
+                ids.append(number)
             elif raw.strip():
                 self.notices.append(f"'{raw[:30]}' is not a tag ID; it was ignored.")
         return ids
@@ -132,8 +131,8 @@ class WorkSearch:
         raw = raw.replace(",", "").replace(" ", "")
         if not raw:
             return None
-        if _NUMBER.match(raw):
-            return int(raw)
+        if (number := whole_number(raw, high=ID_MAX)) is not None:
+            return number
         self.notices.append(f"'{raw[:30]}' is not a whole number of words ({label}); ignored.")
         return None
 
@@ -175,20 +174,23 @@ class Results:
     works: object  # the ordered queryset
     unknown_tags: list[str]
     hidden_by_preferences: int = 0
+    # What the tag ids asked for could not find: a listing of a tag that is not there is
+    # empty, an exclusion of one changes nothing.
+    id_notices: list[str] = field(default_factory=list)
     # Works matching the included tags at most (None without tag filters), and whether
     # that is the listing's exact count: one tag, nothing else, read by a visitor.
     upper_bound: int | None = None
     upper_bound_exact: bool = False
 
 
-def tags_named(names):
-    """{lowercased name: [Tag, …]} for names given; one name may be several kinds' tags."""
+def tags_named(names, *, user=None):
+    """{lowercased name: [Tag, …]} for names given that `user` may see (see
+    Tag.objects.visible_to); one name may be several kinds' tags."""
     if not names:
         return {}
     found = {}
-    for tag in Tag.objects.annotate(lower_name=Lower("name")).filter(
-        lower_name__in=[name.lower() for name in names]
-    ):
+    tags = Tag.objects.visible_to(user).annotate(lower_name=Lower("name"))
+    for tag in tags.filter(lower_name__in=[name.lower() for name in names]):
         found.setdefault(tag.lower_name, []).append(tag)
     return found
 
@@ -197,17 +199,27 @@ def run_search(search, *, user, base=None, hidden_tag_ids=()):
     """The works `search` selects among `base` (default: all works `user` may see), ordered."""
     works = base if base is not None else Work.objects.visible_to(user)
     names = [search.tag_name, *search.include_names, *search.exclude_names]
-    found = tags_named([name for name in names if name])
+    found = tags_named([name for name in names if name], user=user)
     unknown = [name for name in names if name and name.lower() not in found]
 
     # Each included tag matches any of the ids below it (one name may also be tags of
     # several kinds: a work with any of them matches); all are looked up in one query.
+    # A tag this visitor may not see reads as one that does not exist.
     include_ids = sorted(set(search.include_ids))
-    by_id = Tag.objects.only("id", "merger_id").in_bulk(
-        [*include_ids, *search.exclude_ids, *hidden_tag_ids]
+    by_id = (
+        Tag.objects.visible_to(user)
+        .only("id", "merger_id")
+        .in_bulk([*include_ids, *search.exclude_ids, *hidden_tag_ids])
     )
-    if any(pk not in by_id for pk in include_ids):
+    missing = [pk for pk in include_ids if pk not in by_id]
+    if missing:
         works = works.none()  # no work carries a tag that does not exist
+    id_notices = [f"There is no tag with ID {pk}." for pk in missing]
+    id_notices += [
+        f"There is no tag with ID {pk} to exclude; it was ignored."
+        for pk in sorted(set(search.exclude_ids))
+        if pk not in by_id
+    ]
     include_groups = [
         found[name.lower()]
         for name in [search.tag_name, *search.include_names]
@@ -232,7 +244,8 @@ def run_search(search, *, user, base=None, hidden_tag_ids=()):
         works = works.filter(word_count__lte=search.words_to)
     if search.date_from:
         works = works.filter(updated_at__gte=_start_of(search.date_from))
-    if search.date_to:
+    # Nothing is updated after the last day there is, whose next day Python cannot make.
+    if search.date_to and search.date_to < date.max:
         works = works.filter(updated_at__lt=_start_of(search.date_to + timedelta(days=1)))
     if search.language:
         works = works.filter(language=search.language)
@@ -261,7 +274,10 @@ def run_search(search, *, user, base=None, hidden_tag_ids=()):
                 and len(include_groups) == 1
                 and not (hidden_ids or search.narrows_beyond_tags() or works.query.is_empty())
             )
-    return Results(search, works, unknown, hidden, bound, exact)
+    return Results(
+        search, works, unknown, hidden_by_preferences=hidden, upper_bound=bound,
+        upper_bound_exact=exact, id_notices=id_notices,
+    )  # fmt: skip
 
 
 def _tagged_with_each(works, id_sets):
@@ -314,8 +330,9 @@ def _order(works, search, query):
     return works.order_by(key, tiebreak)
 
 
-def facets(works, total):
-    """Each kind's most frequent tags among the results (the first FACET_SAMPLE when more).
+def facets(works, total, *, user=None):
+    """Each kind's most frequent tags among the results (the first FACET_SAMPLE when more)
+    that `user` may see (see Tag.objects.visible_to).
 
     A work counts for its tags and every filter above them (a synonym's canonical tag, the
     parents of that), once each, as filtering by the facet would find it; synonyms are
@@ -333,9 +350,8 @@ def facets(works, total):
     for tag_ids in rows:
         counts.update(tag_ids.union(*(above.get(tag_id, ()) for tag_id in tag_ids)))
     top = counts.most_common(FACET_CANDIDATES)
-    tags = Tag.objects.only("id", "name", "kind", "merger_id").in_bulk(
-        [tag_id for tag_id, _ in top]
-    )
+    visible = Tag.objects.visible_to(user).only("id", "name", "kind", "merger_id")
+    tags = visible.in_bulk([tag_id for tag_id, _ in top])
     by_kind = {}
     for tag_id, count in top:
         tag = tags.get(tag_id)

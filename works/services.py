@@ -1,15 +1,70 @@
 """Writes to works and chapters: each validates, runs in one transaction, keeps counts current."""
 
-from django.db import connection, transaction
+from datetime import timedelta
+
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from tags.models import Tag, counted_tag_ids
-from works.models import Chapter, TaggedWork, Work
+from archive.transactions import retry_on_conflict
+from tags.models import Tag, counted_tag_ids, lock_in_order, lock_tag_graph
+from works.caching import listings_changed
+from works.checking import LimitError, check_chapters
+from works.models import Chapter, Submission, TaggedWork, Work
 
 
 class ServiceError(ValueError):
     """A write that cannot be done; the message is for the author."""
+
+
+# Not ServiceErrors, which views answer on the page of the work: that page is gone too.
+class WorkDeleted(LookupError):
+    """The work was deleted before this write could take its row."""
+
+
+class ChapterDeleted(LookupError):
+    """The chapter was deleted before this write could take its row."""
+
+
+class StaleEdit(ServiceError):
+    """The form was opened before someone else saved the same work or chapter."""
+
+
+WORK_DELETED = "This work was deleted while this page was open, so nothing was saved."
+CHAPTER_DELETED = "This chapter was deleted while this page was open, so nothing was saved."
+STALE_EDIT = (
+    "This {what} was changed since you opened this form (in another tab or window, or by a"
+    " co-creator), so your changes were not saved. They are still in the form below: copy"
+    " what you need, reload the page to see the current version, and make your changes there."
+)
+
+
+def _locked_work(work_id, *, deleting=False):
+    """The work as stored now, its row locked until the transaction ends: a write lands on
+    the current row, and one whose work was deleted meanwhile is refused instead of saving
+    it back (Django's save() inserts when its UPDATE finds no row)."""
+    # Before the row: a wrangle waits for this write, and this write for a wrangle.
+    lock_tag_graph()
+    works = Work.objects.select_for_update(no_key=not deleting)
+    work = works.filter(pk=work_id).first()
+    if work is None:
+        raise WorkDeleted(WORK_DELETED)
+    return work
+
+
+def _locked_chapter(work, chapter_id):
+    chapter = Chapter.objects.select_for_update(no_key=True).filter(pk=chapter_id, work=work)
+    chapter = chapter.first()
+    if chapter is None:
+        raise ChapterDeleted(CHAPTER_DELETED)
+    chapter.work = work
+    return chapter
+
+
+def _check_version(row, version, what):
+    """Refuse a form opened at another version than the row's (None: no form to check)."""
+    if version is not None and version != row.lock_version:
+        raise StaleEdit(STALE_EDIT.format(what=what))
 
 
 def public_tag_ids(work):
@@ -20,11 +75,14 @@ def public_tag_ids(work):
 
 def reindex(work, *, counted_before):
     """After a write: refresh the work's listing columns and move its tag totals."""
+    # The filters counted_tag_ids reads must stay as they are until this commits.
+    lock_tag_graph()
     work.reindex()
     counted_now = public_tag_ids(work)
     Tag.objects.adjust_work_counts(
         added=counted_now - counted_before, removed=counted_before - counted_now
     )
+    listings_changed()
 
 
 def recount_all_tags():
@@ -54,6 +112,7 @@ WHERE w.id = c.id AND w.fandom_count <> c.n
 
 def recount_tags(tag_ids):
     """These tags' totals recounted: the public works that filtering by each one finds."""
+    lock_in_order(tag_ids)
     with connection.cursor() as cursor:
         cursor.execute(RECOUNT_SOME_SQL, [sorted(tag_ids)])
 
@@ -95,11 +154,50 @@ def set_work_tags(work, names_by_kind):
     )
 
 
+def _checked(chapters, *, existing=0):
+    """Refuse chapters [(title, text), …] past the limits, with a message for the author."""
+    try:
+        check_chapters(chapters, existing=existing)
+    except LimitError as error:
+        raise ServiceError(str(error)) from None
+
+
+SUBMISSIONS_KEPT = timedelta(days=1)
+ALREADY_SENT = "This form was sent already: open the page again to post something new."
+
+
+def claim_submission(token, user):
+    """None when this request is the first to send the form with `token` (or it has none),
+    else the Submission of the one that was. A second sender waits here, on the token's
+    unique index, until the first one's transaction ends, then finds what that one made."""
+    if token is None:
+        return None
+    try:
+        with transaction.atomic():
+            Submission.objects.create(token=token, user=user)
+    except IntegrityError:
+        earlier = Submission.objects.filter(token=token, user=user).first()
+        if earlier is None:
+            raise ServiceError(ALREADY_SENT) from None
+        return earlier
+    # A form is sent again within seconds, not days: older tokens need no keeping.
+    old = timezone.now() - SUBMISSIONS_KEPT
+    Submission.objects.filter(user=user, created_at__lt=old).delete()
+    return None
+
+
+@retry_on_conflict
 @transaction.atomic
-def work_create(*, pseud, fields, tag_names, chapters, posted):
-    """A new work by `pseud` with its tags and chapters [(title, html), …]."""
+def work_create(*, pseud, fields, tag_names, chapters, posted, token=None):
+    """A new work by `pseud` with its tags and chapters [(title, html), …]; when the form's
+    `token` made a work already, that work instead."""
     if not chapters:
         raise ServiceError("A work needs at least one chapter.")
+    _checked(chapters)
+    if earlier := claim_submission(token, pseud.user):
+        if earlier.work is None or earlier.chapter_id is not None:
+            raise ServiceError(ALREADY_SENT)
+        return earlier.work
     now = timezone.now()
     work = Work(**fields, posted=posted, updated_at=now, published=timezone.localdate())
     work.full_clean(exclude=["tags", "pseuds"])
@@ -107,48 +205,65 @@ def work_create(*, pseud, fields, tag_names, chapters, posted):
     work.pseuds.add(pseud)
     set_work_tags(work, tag_names)
     for position, (title, text) in enumerate(chapters, start=1):
-        _save_chapter(Chapter(work=work, position=position, title=title, text=text))
+        chapter = Chapter(work=work, position=position, title=title, text=text)
+        _save_chapter(chapter, refresh_work=False)
+    work.refresh_counts()
+    Submission.objects.filter(token=token).update(work=work)
     reindex(work, counted_before=set())
     return work
 
 
+@retry_on_conflict
 @transaction.atomic
-def work_update(work, *, fields, tag_names):
+def work_update(work, *, fields, tag_names, version=None):
+    """Change the work's fields and tags; `version` is the lock_version its form was opened
+    at, and the change is refused when the work was saved since."""
+    work = _locked_work(work.pk)
+    _check_version(work, version, "work")
     counted_before = public_tag_ids(work)
     for name, value in fields.items():
         setattr(work, name, value)
     work.updated_at = timezone.now()
+    work.lock_version += 1
     work.full_clean(exclude=["tags", "pseuds"])
-    work.save()
+    work.save(force_update=True)
     set_work_tags(work, tag_names)
     reindex(work, counted_before=counted_before)
     return work
 
 
+@retry_on_conflict
 @transaction.atomic
 def work_post(work):
     """Publish a draft: it becomes visible to readers from today."""
+    work = _locked_work(work.pk)
     if work.posted:
         return work
     counted_before = public_tag_ids(work)
     work.posted = True
     work.published = timezone.localdate()
     work.updated_at = timezone.now()
-    work.save(update_fields=["posted", "published", "updated_at"])
+    work.lock_version += 1
+    work.save(update_fields=["posted", "published", "updated_at", "lock_version"])
     Chapter.objects.filter(work=work).update(published=work.published)
     reindex(work, counted_before=counted_before)
     return work
 
 
+@retry_on_conflict
 @transaction.atomic
 def work_delete(work):
+    work = _locked_work(work.pk, deleting=True)
     Tag.objects.adjust_work_counts(removed=public_tag_ids(work))
     work.delete()
+    listings_changed()
 
 
-def _save_chapter(chapter):
-    chapter.full_clean(exclude=["work"])
-    chapter.save()
+def _save_chapter(chapter, *, refresh_work=True):
+    # The services number the positions themselves and the database holds both constraints,
+    # which full_clean would check with a query per chapter.
+    chapter.full_clean(exclude=["work"], validate_constraints=False)
+    chapter.save(refresh_work=refresh_work)
     return chapter
 
 
@@ -158,30 +273,51 @@ def _touch(work):
     work.reindex()
 
 
+@retry_on_conflict
 @transaction.atomic
-def chapter_add(work, *, chapters):
-    """Append chapters [(fields dict), …] after the work's last chapter."""
-    work = Work.objects.select_for_update().get(pk=work.pk)
+def chapter_add(work, *, chapters, token=None, user=None):
+    """Append chapters [(fields dict), …] after the work's last chapter; when the form's
+    `token` (sent by `user`) added chapters already, the first of those instead."""
+    work = _locked_work(work.pk)
+    new = [(fields.get("title", ""), fields["text"]) for fields in chapters]
+    _checked(new, existing=work.chapters.count())
+    if earlier := claim_submission(token, user):
+        if earlier.work_id != work.pk or earlier.chapter is None:
+            raise ServiceError(ALREADY_SENT)
+        return [earlier.chapter]
     last = work.chapters.order_by("-position").values_list("position", flat=True).first() or 0
     created = []
     for offset, fields in enumerate(chapters, start=1):
-        created.append(_save_chapter(Chapter(work=work, position=last + offset, **fields)))
+        chapter = Chapter(work=work, position=last + offset, **fields)
+        created.append(_save_chapter(chapter, refresh_work=False))
+    work.refresh_counts()
+    Submission.objects.filter(token=token).update(work=work, chapter=created[0])
     _touch(work)
     return created
 
 
+@retry_on_conflict
 @transaction.atomic
-def chapter_update(chapter, *, fields):
+def chapter_update(chapter, *, fields, version=None):
+    """Change the chapter's fields; `version` as in work_update."""
+    work = _locked_work(chapter.work_id)
+    chapter = _locked_chapter(work, chapter.pk)
+    _check_version(chapter, version, "chapter")
     for name, value in fields.items():
         setattr(chapter, name, value)
-    _save_chapter(chapter)
-    _touch(chapter.work)
+    chapter.lock_version += 1
+    chapter.full_clean(exclude=["work"], validate_constraints=False)
+    chapter.save(force_update=True)
+    _touch(work)
     return chapter
 
 
+@retry_on_conflict
 @transaction.atomic
 def chapter_delete(chapter):
-    work = Work.objects.select_for_update().get(pk=chapter.work_id)
+    work = _locked_work(chapter.work_id)
+    # Re-read: a reorder since the page was loaded may have moved it.
+    chapter = _locked_chapter(work, chapter.pk)
     if work.chapters.count() <= 1:
         raise ServiceError("This is the work's only chapter: delete the work instead.")
     position = chapter.position
@@ -190,14 +326,23 @@ def chapter_delete(chapter):
     _touch(work)
 
 
+@retry_on_conflict
 @transaction.atomic
 def chapters_reorder(work, ordered_ids):
     """Put the work's chapters in the order of `ordered_ids`, which must name each once."""
-    work = Work.objects.select_for_update().get(pk=work.pk)
+    work = _locked_work(work.pk)
     current = set(work.chapters.values_list("id", flat=True))
     if sorted(ordered_ids) != sorted(current):
         raise ServiceError("The new order must list each of the work's chapters exactly once.")
-    # The position constraint is deferred, so positions may collide until the commit.
-    for position, chapter_id in enumerate(ordered_ids, start=1):
-        Chapter.objects.filter(pk=chapter_id).update(position=position)
+    # One statement for any number of chapters. The position constraint is deferred, so
+    # positions may collide until the commit.
+    with connection.cursor() as cursor:
+        cursor.execute(REORDER_SQL, [list(ordered_ids), work.pk])
     _touch(work)
+
+
+REORDER_SQL = """
+UPDATE works_chapter c SET position = o.position
+FROM unnest(%s::bigint[]) WITH ORDINALITY AS o(id, position)
+WHERE c.id = o.id AND c.work_id = %s AND c.position <> o.position
+"""

@@ -12,6 +12,7 @@ from works import downloads
 from works.hits import counter as hit_counter
 from works.listing import render_listing
 from works.models import Chapter, Work
+from works.parameters import object_id
 from works.preferences import hidden_tag_ids, save_hidden_tag_ids
 from works.reading import adult_query, needs_adult_gate, restricted_redirect
 
@@ -109,7 +110,11 @@ def chapter_detail(request, work_id, chapter_id):
 
 
 def chapter_redirect(request, chapter_id):
-    chapter = Chapter.objects.filter(pk=chapter_id).only("id", "work_id").first()
+    # A chapter of a work this visitor may not open is missing, in the same words as one
+    # that never was: naming its work would reveal a draft's id.
+    readable = Work.objects.readable_by(request.user).values("pk")
+    chapters = Chapter.objects.filter(pk=chapter_id, work__in=readable)
+    chapter = chapters.only("id", "work_id").first()
     if chapter is None:
         raise Http404(f"There is no chapter with ID {chapter_id}.")
     work = _work_or_404(request, chapter.work_id)
@@ -122,7 +127,9 @@ def chapter_index(request, work_id):
     work = _work_or_404(request, work_id)
     if login_first := restricted_redirect(request, work):
         return login_first
-    return render(request, "works/navigate.html", {"work": work, "chapters": work.chapters.all()})
+    # The index shows no text: a long work's chapters would carry megabytes of it.
+    chapters = work.chapters.only("id", "work_id", "position", "title", "published")
+    return render(request, "works/navigate.html", {"work": work, "chapters": chapters})
 
 
 def _user_or_404(username):
@@ -170,7 +177,8 @@ def pseud_works(request, username, pseud):
 def work_index(request):
     """All works, or with `?tag_id=NAME` a tag's works: the target of every filter form."""
     name = request.GET.get("tag_id", "").strip()
-    tag = Tag.objects.filter(name__iexact=name).order_by("id").first() if name else None
+    tags = Tag.objects.visible_to(request.user).filter(name__iexact=name)
+    tag = tags.order_by("id").first() if name else None
     return render_listing(request, title="Works", subject="in" if tag else "", tag=tag)
 
 
@@ -200,14 +208,23 @@ def hidden_tags(request):
     hidden = set(hidden_tag_ids(request))
     error, typed = "", ""
     if request.method == "POST":
-        hidden -= {int(value) for value in request.POST.getlist("unhide") if value.isdigit()}
-        if request.POST.get("hide", "").isdigit():
-            tag = Tag.objects.filter(pk=int(request.POST["hide"])).first()
+        visible = Tag.objects.visible_to(request.user)
+        hidden -= {object_id(value) for value in request.POST.getlist("unhide")}
+        if raw_id := request.POST.get("hide", "").strip():
+            tag_id = object_id(raw_id)
+            tag = visible.filter(pk=tag_id).first() if tag_id else None
             if tag:
                 hidden.add(tag.pk)
-        typed = request.POST.get("hide_name", "").strip()
-        if typed:
-            tags = list(Tag.objects.filter(name__iexact=typed))
+            elif tag_id:
+                error = f"There is no tag with ID {tag_id}."
+            else:
+                error = f"'{raw_id[:20]}' is not a tag ID."
+        name = request.POST.get("hide_name", "").strip()
+        # Shown back as a browser shows a NUL; no tag is named with one, which PostgreSQL
+        # text cannot hold.
+        typed = name.replace("\x00", "\ufffd")
+        if name:
+            tags = [] if "\x00" in name else list(visible.filter(name__iexact=name))
             if tags:
                 hidden.update(tag.pk for tag in tags)
                 typed = ""

@@ -187,8 +187,9 @@ def test_form_errors_show_beside_their_fields_and_keep_what_was_typed(page, live
 
 
 def test_tag_fields_suggest_existing_tags_of_their_kind(page, live_server):
-    Tag.objects.create(name="Marvel Cinematic Universe", kind=TagKind.FANDOM)
-    Tag.objects.create(name="Marvel Adjacent Character", kind=TagKind.CHARACTER)
+    # Canonical, so suggested before any work carries them (tags.models visible_to).
+    Tag.objects.create(name="Marvel Cinematic Universe", kind=TagKind.FANDOM, canonical=True)
+    Tag.objects.create(name="Marvel Adjacent Character", kind=TagKind.CHARACTER, canonical=True)
     log_in(page, live_server, "tag_typist")
     with page.expect_response(re.compile(r"/static/js/tag-suggestions\.js$")) as script:
         page.goto("/works/new")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from works.rendering import count_words, plain_text_to_html, sanitize_html
+from works.rendering import count_words, plain_text_to_html, sanitize_html, unshowable_images
 
 XSS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "xss"
 PAYLOADS = XSS / "payloads.txt"
@@ -156,7 +156,15 @@ def test_relative_and_web_urls_are_kept():
         ("a", {"href": "/works/1", "rel": "nofollow"}),
         ("a", {"href": "https://example.com/x?y=1", "rel": "nofollow"}),
         ("a", {"href": "mailto:me@example.com", "rel": "nofollow"}),
-        ("img", {"src": "https://example.com/p.png", "alt": "p"}),
+        (
+            "img",
+            {
+                "src": "https://example.com/p.png",
+                "alt": "p",
+                "referrerpolicy": "no-referrer",
+                "loading": "lazy",
+            },
+        ),
     ]
 
 
@@ -193,8 +201,74 @@ ALLOWED = [
 @pytest.mark.parametrize("markup", ALLOWED)
 def test_allowed_markup_survives(markup):
     cleaned = sanitize_html(markup)
-    assert Parsed(cleaned).elements == Parsed(markup).elements
+    # Pictures gain referrerpolicy and loading (see the picture tests below), nothing else.
+    elements = [
+        (tag, {k: v for k, v in attributes.items() if k not in {"referrerpolicy", "loading"}})
+        for tag, attributes in Parsed(cleaned).elements
+    ]
+    assert elements == Parsed(markup).elements
     assert count_words(cleaned) == count_words(markup)
+
+
+# Pictures: AO3's works show art from other sites over https; what cannot show is dropped
+
+
+def test_an_https_picture_is_kept_told_to_load_lazily_without_a_referrer():
+    cleaned = sanitize_html(
+        '<p><img src="https://art.example/a%20b.png?s=1" alt="Art" loading="eager"'
+        ' referrerpolicy="unsafe-url" width="9000"></p>'
+    )
+    assert Parsed(cleaned).elements == [
+        ("p", {}),
+        (
+            "img",
+            {
+                "src": "https://art.example/a%20b.png?s=1",
+                "alt": "Art",
+                "referrerpolicy": "no-referrer",
+                "loading": "lazy",
+            },
+        ),
+    ]
+    assert unshowable_images(cleaned) == []
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "http://art.example/a.png",
+        "HTTP://art.example/a.png",
+        "/static/a.png",
+        "a.png",
+        "//art.example/a.png",
+        "https:/art.example/a.png",
+        "https://",
+        "data:image/png;base64,iVBORw0KGgo=",
+        "ftp://art.example/a.png",
+        "file:///home/me/a.png",
+        "blob:https://art.example/1",
+        "javascript:alert(1)",
+        "\x01http://art.example/a.png",
+    ],
+)
+def test_a_picture_that_can_never_show_is_dropped_and_named(src):
+    markup = f'<p>Before <img src="{src}" alt="lost"> after</p>'
+    cleaned = sanitize_html(markup)
+    assert cleaned == "<p>Before  after</p>"
+    assert unshowable_images(markup) == [src]
+
+
+def test_only_the_pictures_that_cannot_show_are_dropped():
+    markup = (
+        '<img src="https://a.example/1.png" alt="1"><img src="http://a.example/2.png" alt="2">'
+        '<img alt="no address"><img src="https&#58;//a.example/3.png"/>'
+    )
+    cleaned = sanitize_html(markup)
+    assert [attributes["src"] for _, attributes in Parsed(cleaned).elements] == [
+        "https://a.example/1.png",
+        "https://a.example/3.png",
+    ]
+    assert unshowable_images(markup) == ["http://a.example/2.png"]
 
 
 def test_allowed_link_survives_with_nofollow():

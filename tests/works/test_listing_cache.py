@@ -1,0 +1,90 @@
+"""Cached filter sidebars follow the works their listing shows: a work restricted, deleted or
+unposted leaves the facet counts at once, not after the fragment's timeout."""
+
+import pytest
+from bs4 import BeautifulSoup
+from django.test import Client
+
+from tags.models import TagKind
+from tests.factories import make_work
+from works import services
+from works.models import Work
+
+pytestmark = pytest.mark.django_db
+
+TAGS = {TagKind.FREEFORM: ["Slow Burn"]}
+
+
+def facet_counts(client, url="/works"):
+    response = client.get(url)
+    assert response.status_code == 200
+    page = BeautifulSoup(response.content, "html.parser")
+    labels = [label.get_text(" ", strip=True) for label in page.select("ul.facets label")]
+    return [label for label in labels if label.startswith("Slow Burn")]
+
+
+@pytest.fixture
+def works():
+    return [make_work(title=f"Burn {number}", tags=TAGS) for number in range(3)]
+
+
+def tag_names(work):
+    names = {}
+    for tagged in work.tagged.select_related("tag"):
+        names.setdefault(tagged.tag.kind, []).append(tagged.tag.name)
+    return names
+
+
+@pytest.mark.parametrize("url", ["/works", "/tags/Slow%20Burn/works", "/works/search"])
+def test_restricting_a_work_leaves_the_cached_sidebar(
+    works, url, django_capture_on_commit_callbacks
+):
+    client = Client()
+    assert facet_counts(client, url) == ["Slow Burn (3)"]
+    with django_capture_on_commit_callbacks(execute=True):
+        work = works[0]
+        services.work_update(work, fields={"restricted": True}, tag_names=tag_names(work))
+    assert facet_counts(client, url) == ["Slow Burn (2)"]
+
+
+def test_deleting_a_work_leaves_the_cached_sidebar(works, django_capture_on_commit_callbacks):
+    client = Client()
+    assert facet_counts(client) == ["Slow Burn (3)"]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.work_delete(works[0])
+    assert facet_counts(client) == ["Slow Burn (2)"]
+
+
+def test_unposting_a_work_in_the_admin_leaves_the_cached_sidebar(
+    works, django_capture_on_commit_callbacks
+):
+    client = Client()
+    assert facet_counts(client) == ["Slow Burn (3)"]
+    with django_capture_on_commit_callbacks(execute=True):
+        # What the admin's save does: the row, then the one reindex every write ends with.
+        work = works[0]
+        counted = services.public_tag_ids(work)
+        Work.objects.filter(pk=work.pk).update(posted=False)
+        work.refresh_from_db()
+        services.reindex(work, counted_before=counted)
+    assert facet_counts(client) == ["Slow Burn (2)"]
+
+
+def test_posting_a_work_joins_the_cached_sidebar(works, django_capture_on_commit_callbacks):
+    client = Client()
+    draft = make_work(title="Draft burn", posted=False, tags=TAGS)
+    assert facet_counts(client) == ["Slow Burn (3)"]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.work_post(draft)
+    assert facet_counts(client) == ["Slow Burn (4)"]
+
+
+def test_the_fandom_index_drops_a_fandom_whose_work_was_restricted(
+    django_capture_on_commit_callbacks,
+):
+    work = make_work(title="Lone", tags={TagKind.FANDOM: ["Lone Fandom"]})
+    client = Client()
+    assert "Lone Fandom" in client.get("/fandoms").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.work_update(work, fields={"restricted": True}, tag_names=tag_names(work))
+    assert "Lone Fandom" not in client.get("/fandoms").content.decode()
