@@ -46,14 +46,14 @@ $(VENV)/.installed-bench: $(VENV)/.installed
 install: $(VENV)/.installed
 
 ## run: create the virtualenv, start the database, migrate, import seeds/, serve on http://$(HOST):$(PORT)
+## (gunicorn as in production, archive/serving.py, with 2 workers)
 run: $(VENV)/.installed
 	@$(DEV) $(WITH_DB) bash -c '\
 	  set -e; \
 	  $(PY) manage.py migrate --noinput; \
 	  $(PY) manage.py import_seeds --base-url http://$(HOST):$(PORT); \
 	  echo; echo "Serving the archive at http://$(HOST):$(PORT)/ (Ctrl-C stops it and the database)"; \
-	  exec $(PY) -m gunicorn archive.wsgi --bind $(HOST):$(PORT) --workers 2 \
-	    --limit-request-line 16384 --access-logfile -'
+	  exec $(PY) -m gunicorn -c python:archive.serving --bind $(HOST):$(PORT) --workers 2'
 
 # The browser tests (tests/browser) drive Debian's Chromium: install it when missing and we
 # can (root with apt-get); otherwise say so, and those tests skip themselves.
@@ -95,7 +95,8 @@ bench: $(VENV)/.installed
 	  else unset DATABASE_URL; export ARCHIVE_DB_NAME=archive_bench_$${BENCH_WORKS:-100000}; fi; \
 	  $(WITH_DB) bash bench/run.sh
 
-## load: mixed load (locust), a database restart and a killed import against a throwaway
+## load: mixed load (locust), a database restart, a killed import, slow clients and hostile
+## uploads against a throwaway
 ## PostgreSQL cluster and gunicorn on 127.0.0.1 (bench/load.py); figures to bench/RESULTS.md
 load: $(VENV)/.installed-bench
 	@$(PY) -m bench.load
@@ -107,7 +108,7 @@ serve: $(VENV)/.installed
 	  set -e; \
 	  $(PY) manage.py migrate --noinput; \
 	  $(PY) manage.py collectstatic --noinput -v0; \
-	  exec $(PY) -m gunicorn archive.wsgi -c python:archive.serving'
+	  exec $(PY) -m gunicorn -c python:archive.serving'
 
 ## backup: pg_dump the database into .data/backups/ (or FILE=path)
 backup: $(VENV)/.installed

@@ -99,8 +99,8 @@ echo "Tag: $tag_name; filter: $filter_description; search: $search_word"
 
 port=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 log=$(mktemp -t bench-gunicorn.XXXXXX)
-$PY -m gunicorn archive.wsgi --bind "$HOST:$port" --workers "$GUNICORN_WORKERS" \
-  --log-level warning >"$log" 2>&1 &
+$PY -m gunicorn -c python:archive.serving --bind "$HOST:$port" --workers "$GUNICORN_WORKERS" \
+  --log-level warning --access-logfile /dev/null >"$log" 2>&1 &
 gunicorn_pid=$!
 stop_gunicorn() {
   kill "$gunicorn_pid" 2>/dev/null && wait "$gunicorn_pid" 2>/dev/null
@@ -211,7 +211,7 @@ deep_db_ratio=$(awk -v a="$(db_field 1 p50_ms)" -v b="$(db_field 0 p50_ms)" \
   echo
   echo "- Machine: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) memory; load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- Code: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' with uncommitted changes'); $($PY --version)"
-  echo "- Server: gunicorn, $GUNICORN_WORKERS sync workers, DJANGO_DEBUG=0, on $HOST; PostgreSQL ${ARCHIVE_DB_NAME:+embedded, database $ARCHIVE_DB_NAME}${DATABASE_URL:+from DATABASE_URL}"
+  echo "- Server: gunicorn (archive.serving), $GUNICORN_WORKERS asyncio workers, DJANGO_DEBUG=0, on $HOST; PostgreSQL ${ARCHIVE_DB_NAME:+embedded, database $ARCHIVE_DB_NAME}${DATABASE_URL:+from DATABASE_URL}"
   echo "- Data: $WORKS generated works (seed $SEED) plus the seeds, a 10-chapter and a 100,000-word work${synonyms_note}; generation: ${generation_rate}${wrangling:+; $wrangling}"
   echo "- Listings: tag $tag_name; filter $filter_description; search '$search_word'"
   echo "- Load: wrk -t$THREADS -c$CONNECTIONS -d$DURATION, after a 2 s warm-up per page"

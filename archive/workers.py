@@ -1,0 +1,181 @@
+"""The gunicorn worker and ASGI guard that keep slow clients from holding the site.
+
+gunicorn's asyncio worker, with a deadline for a request's head; then a guard that reads the
+body within a deadline before Django sees it and lets only a few requests into Django at
+once. A sync worker serves one connection from its first byte to its last, so a client
+sending its headers or body slowly holds a whole worker. Here connections wait on an event
+loop, which costs nothing while they trickle, and Django runs on a fixed pool of threads
+(archive/asgi.py) only once a request has fully arrived. archive/serving.py lists the limits.
+"""
+
+import asyncio
+import os
+import tempfile
+import time
+
+from django.conf import settings
+from gunicorn.asgi.protocol import ASGIProtocol
+from gunicorn.workers import gasgi
+
+# A body must arrive within this many seconds, plus one second for every BODY_MIN_RATE
+# bytes received: an honest upload over a slow line gets the time it needs, a client
+# dripping a byte a second is cut off after about BODY_GRACE seconds.
+BODY_GRACE = 10
+BODY_MIN_RATE = 50_000
+# Far above the largest request the site accepts (a 10 MB upload, a 5 MB post, as form
+# data): a larger declared or sent body is refused with 413 before it is stored anywhere.
+BODY_MAX_BYTES = 32 * 1024 * 1024
+READ_CHUNK = 64 * 1024
+
+
+class Protocol(ASGIProtocol):
+    def connection_made(self, transport):
+        super().connection_made(transport)
+        # gunicorn bounds the wait for a request's head by `keepalive` only from a
+        # connection's second request on; the first would wait for ever, which is all a
+        # slowloris client needs. The same timer closes the connection unless a whole
+        # head has arrived in time, and is cancelled as soon as one has.
+        if self._request_ready is not None:
+            self._arm_keepalive_timer()
+
+
+class Worker(gasgi.ASGIWorker):
+    """gunicorn's ASGI worker with the head deadline above and the sync workers' timeout:
+    a request inside Django for longer than `timeout` gets the worker killed and replaced
+    by the arbiter, as a sync worker stuck on one request was."""
+
+    def init_process(self):
+        # The worker builds each connection's protocol from this module-level name.
+        gasgi.ASGIProtocol = Protocol
+        super().init_process()
+
+    def notify(self):
+        # The arbiter kills a worker whose heartbeat (the file's mtime, on the monotonic
+        # clock) is older than `timeout`; dating it to the oldest request still inside
+        # Django makes that the age of the longest request.
+        stamp = time.monotonic()
+        if isinstance(self.asgi, Guard):
+            stamp = min(stamp, self.asgi.oldest_start(default=stamp))
+        os.utime(self.tmp.fileno(), (stamp, stamp))
+
+
+class Disconnected(Exception):
+    """The client went away (or gunicorn gave up waiting for it) before its body arrived."""
+
+
+class Guard:
+    """ASGI middleware in front of Django: the body first, within its deadline; then at most
+    `concurrency` requests in Django at once, so they never wait for a database
+    connection (the pool holds as many) and slow clients never count against them."""
+
+    def __init__(self, app, *, concurrency):
+        self.app = app
+        self.slots = asyncio.Semaphore(concurrency)
+        self.inside = {}
+
+    def oldest_start(self, *, default):
+        return min(self.inside.values(), default=default)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = _content_length(scope)
+        if declared is not None and declared > BODY_MAX_BYTES:
+            return await _refuse(send, 413, TOO_LARGE)
+        with tempfile.SpooledTemporaryFile(max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE) as body:
+            try:
+                await _read_body(receive, body)
+            except TimeoutError:
+                return await _refuse(send, 408, TOO_SLOW)
+            except OverflowError:
+                return await _refuse(send, 413, TOO_LARGE)
+            except Disconnected:
+                return None
+            size = body.tell()
+            body.seek(0)
+            async with self.slots:
+                token = object()
+                self.inside[token] = time.monotonic()
+                try:
+                    await self.app(scope, _replay(body, size, receive), send)
+                finally:
+                    del self.inside[token]
+        return None
+
+
+def _content_length(scope):
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+async def _read_body(receive, body):
+    """Copy the request's body into `body`; TimeoutError past the deadline."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    received = 0
+    while True:
+        deadline = started + BODY_GRACE + received / BODY_MIN_RATE
+        async with asyncio.timeout_at(deadline):
+            message = await receive()
+        if message["type"] == "http.disconnect":
+            raise Disconnected
+        chunk = message.get("body", b"")
+        received += len(chunk)
+        if received > BODY_MAX_BYTES:
+            raise OverflowError
+        # Writes past the spool's memory size go to disk: off the event loop then.
+        if getattr(body, "_rolled", False):
+            await asyncio.to_thread(body.write, chunk)
+        else:
+            body.write(chunk)
+        if not message.get("more_body", False):
+            return
+
+
+def _replay(body, size, receive):
+    """An ASGI receive that hands Django the stored body, then waits on the real one
+    (Django listens for the client's disconnect while it answers)."""
+    finished = False
+
+    async def replayed():
+        nonlocal finished
+        if finished:
+            return await receive()
+        chunk = body.read(READ_CHUNK)
+        more = body.tell() < size
+        finished = not more
+        return {"type": "http.request", "body": chunk, "more_body": more}
+
+    return replayed
+
+
+async def _refuse(send, status, text):
+    # Said plainly and closed: the rest of the request will not be read.
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"text/html; charset=utf-8"),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": text.encode()})
+
+
+TOO_SLOW = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Request timeout | Archive</title></head>
+<body><h2 class="heading">Request timeout</h2>
+<p>Your request arrived too slowly and was not completed. Please try again.</p></body></html>
+"""
+TOO_LARGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Request too large | Archive</title></head>
+<body><h2 class="heading">Request too large</h2>
+<p>Your request is larger than this archive accepts (32 MB at most).</p></body></html>
+"""
