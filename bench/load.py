@@ -3,12 +3,14 @@
 `python -m bench.load` builds a site of its own (a PostgreSQL cluster in a temporary
 directory, the seeds plus generated works, gunicorn as in production on 127.0.0.1), drives
 bench/locustfile.py at it, then runs bench/faults.py's database restart and killed import,
-and appends a dated section to bench/RESULTS.md. The shared development and system
+and bench/hostile_run.py's slow clients and hostile uploads, and appends dated sections to
+bench/RESULTS.md. The shared development and system
 PostgreSQL servers are never touched.
 
 Settings (environment): LOAD_SECONDS (60), LOAD_READ_RPS (20), LOAD_POST_RPS (1),
 LOAD_READERS (16), LOAD_AUTHORS (4), LOAD_WORKS (2000), LOAD_WORKERS (gunicorn workers, 3),
-LOAD_FAULT_SECONDS (40), LOAD_DOWN_SECONDS (10), LOAD_IMPORT_FILES (300).
+LOAD_FAULT_SECONDS (40), LOAD_DOWN_SECONDS (10), LOAD_IMPORT_FILES (300),
+LOAD_HOSTILE_SECONDS (25), LOAD_NOTE (a line added to the sections, e.g. about the machine).
 """
 
 import json
@@ -117,7 +119,7 @@ class Site:
         self.port = free_port()
         self.gunicorn_log = open(self.cluster.root / "gunicorn.log", "ab")  # noqa: SIM115
         self.gunicorn = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "archive.wsgi", "-c", "python:archive.serving"],
+            [sys.executable, "-m", "gunicorn", "-c", "python:archive.serving"],
             cwd=BASE_DIR,
             env=self.env(BIND=f"{HOST}:{self.port}", WEB_CONCURRENCY=str(self.workers)),
             stdout=self.gunicorn_log,
@@ -343,7 +345,7 @@ def setting(name, default, kind=int):
 
 
 def main():
-    from bench import faults
+    from bench import faults, hostile_run
 
     seconds = setting("LOAD_SECONDS", 60)
     # What the quiet 2-core machine sustained (bench/RESULTS.md, 2026-11-28 22:59).
@@ -356,6 +358,8 @@ def main():
     fault_seconds = setting("LOAD_FAULT_SECONDS", 40)
     down_seconds = setting("LOAD_DOWN_SECONDS", 10)
     import_files = setting("LOAD_IMPORT_FILES", 300)
+    hostile_seconds = setting("LOAD_HOSTILE_SECONDS", 25, float)
+    note = os.environ.get("LOAD_NOTE", "")
     rates = {"read_rps": read_rps, "post_rps": post_rps, "readers": readers, "authors": authors}
 
     print(f"== Site: {works} generated works plus the seeds, {workers} gunicorn workers")
@@ -380,6 +384,10 @@ def main():
         print(f"== Killed import: {import_files} seed files")
         killed = faults.kill_import(site, files=import_files, kill_after=import_files // 3)
         print(json.dumps(killed, indent=1))
+
+        print(f"== Hostile: slow clients and the worst uploads for {hostile_seconds:g} s")
+        hostile = hostile_run.run(site, seconds=hostile_seconds)
+        print("\n".join(hostile_run.summary_lines(hostile)))
         version = site.cluster.version
         figures = {
             "load": rows, "posts": posts, "restart": restart["summary"], "import": killed,
@@ -395,10 +403,15 @@ def main():
         down_seconds=down_seconds,
         **rates,
     )
+    if note:
+        section.insert(2, f"- Note: {note}")
     with open(RESULTS, "a") as results:
         results.write("\n" + "\n".join(section) + "\n")
+    hostile_run.append_section(
+        hostile_run.section(hostile, version=version, workers=workers, works=works, note=note)
+    )
     print(f"Appended to {RESULTS.relative_to(BASE_DIR)}")
-    failures = faults.problems(figures)
+    failures = faults.problems(figures) + hostile_run.problems(hostile)
     for failure in failures:
         print(f"FAILED: {failure}", file=sys.stderr)
     return 1 if failures else 0
@@ -416,7 +429,7 @@ def results_section(figures, *, version, seconds, works, workers, fault_seconds,
         f"## {when}: mixed load and faults (`make load`)",
         "",
         *machine_lines(),
-        f"- Server: gunicorn (archive.serving), {workers} sync workers, DJANGO_DEBUG=0, on"
+        f"- Server: gunicorn (archive.serving), {workers} asyncio workers, DJANGO_DEBUG=0, on"
         f" {HOST}; PostgreSQL {version}, a throwaway cluster in a temporary directory",
         f"- Data: {works} generated works (seed 1) plus the seeds",
         f"- Load: locust (bench/locustfile.py), {readers} readers aiming at {read_rps:g}"
