@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "accounts",
     "tags",
     "works",
+    "bench",
 ]
 
 MIDDLEWARE = [

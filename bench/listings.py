@@ -16,7 +16,7 @@ from tags.models import Tag, TagKind, filter_ids
 # Page 500 of 20 works a page needs this many results.
 DEEP_PAGE = 500
 DEEP_PAGE_RESULTS = DEEP_PAGE * 20
-# A word of the generator's titles (works/generating.py _NOUNS), so the search finds works.
+# A word of the generator's titles (bench/texts.py NOUNS), so the search finds works.
 SEARCH_WORD = "lantern"
 # Enough of the tag's works to rank its common tags without reading all of them.
 TAG_SAMPLE = 20_000

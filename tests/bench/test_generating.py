@@ -9,6 +9,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count, Q, Sum
 
+from bench.generating import MAX_CHAPTERS, MAX_WORDS, MIN_WORDS, generate_works
+from bench.wrangling import wrangle_generated
 from tags.models import (
     ARCHIVE_WARNINGS,
     CATEGORIES,
@@ -20,13 +22,6 @@ from tags.models import (
     TagParent,
 )
 from tests.factories import make_tag, make_work
-from works.generating import (
-    MAX_CHAPTERS,
-    MAX_WORDS,
-    MIN_WORDS,
-    generate_works,
-    wrangle_generated,
-)
 from works.models import Chapter, TaggedWork, Work
 from works.rendering import count_words, render_user_html
 

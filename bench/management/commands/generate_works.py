@@ -7,12 +7,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from works.generating import (
-    create_full_text_work,
-    full_text_chapters_for,
-    generate_works,
-    wrangle_generated,
-)
+from bench.generating import create_full_text_work, full_text_chapters_for, generate_works
+from bench.wrangling import wrangle_generated
 
 CHAPTERED_WORK_CHAPTER_WORDS = 3000
 
