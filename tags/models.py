@@ -73,10 +73,6 @@ def parent_kinds(kind):
 
 
 class TagQuerySet(models.QuerySet):
-    def named(self, kind, name):
-        """The tag of this kind whose name matches, ignoring case."""
-        return self.filter(kind=kind, name__iexact=name)
-
     def visible_to(self, user):
         """Tags whose names and pages `user` may see: those on a public work (its total
         counts public works, see Tag.work_count), the fixed kinds and canonical tags; a

@@ -191,7 +191,7 @@ class Work(AuthorNotes):
     )  # fmt: skip
     # Bumped by every write of the work's own fields: an edit form carries the value it was
     # opened with, and one opened before another save is refused instead of overwriting it.
-    # The database default serves bulk loads (generating's COPY) that leave it out.
+    # The database default serves bulk loads (bench/copying.py's COPY) that leave it out.
     lock_version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     tags = TaggableManager(through="works.TaggedWork", blank=True)
@@ -302,10 +302,6 @@ class Work(AuthorNotes):
         """Chapters posted over chapters planned: 3/5, 3/3 once complete, 3/? while unknown."""
         total = self.expected_chapters or (self.chapter_count if self.complete else "?")
         return f"{self.chapter_count}/{total}"
-
-    def is_by(self, user):
-        """True when this account is one of the work's creators."""
-        return user.is_authenticated and any(p.user_id == user.pk for p in self.pseuds.all())
 
     def prefetch_for_display(self):
         """Load what the meta block and byline show, for a work fetched without them."""
