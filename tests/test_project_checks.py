@@ -1,11 +1,14 @@
 """The build's own gates: lint, formatting, Django's system checks, migrations in step."""
 
+import ast
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# The archive itself; bench/ (benchmarks, synthetic data) is tooling that leans on these.
+PRODUCT_APPS = ("accounts", "archive", "tags", "works")
 PRODUCTION_ENV = {
     "DJANGO_DEBUG": "0",
     "SECRET_KEY": "a-production-like-secret-key-of-enough-length-and-variety-1234567890!",
@@ -46,3 +49,22 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
 def test_migrations_match_the_models():
     result = run("manage.py", "makemigrations", "--check", "--dry-run")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def imported_modules(path):
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            yield node.module
+
+
+def test_the_archive_does_not_import_the_bench_app():
+    offenders = [
+        f"{path.relative_to(ROOT)}: {module}"
+        for app in PRODUCT_APPS
+        for path in sorted((ROOT / app).rglob("*.py"))
+        for module in imported_modules(path)
+        if module == "bench" or module.startswith("bench.")
+    ]
+    assert offenders == []
