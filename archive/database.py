@@ -73,6 +73,22 @@ def stop_embedded():
     return True
 
 
+def check_connection(conn):
+    """The pool's check before it hands out `conn`; one dead connection drops every idle one.
+
+    A dead connection means the server restarted, so every connection older than it is dead
+    too. psycopg_pool retries a failed check at once, but after a second failure it sleeps
+    until the pool's timeout and raises PoolTimeout, which is taken for an outage: each
+    thread drawing two of the old connections got a 503, and paused the whole process,
+    although the server was back. Draining makes the retry wait for a fresh connection.
+    """
+    try:
+        ConnectionPool.check_connection(conn)
+    except Exception:
+        conn._pool.drain()
+        raise
+
+
 def databases():
     """Django's DATABASES setting."""
     url = os.environ.get("DATABASE_URL")
@@ -105,7 +121,7 @@ def databases():
         "reconnect_timeout": 2,
         # A connection the server dropped (a restart) is replaced before a request gets it,
         # instead of failing that request.
-        "check": ConnectionPool.check_connection,
+        "check": check_connection,
     }
     config["CONN_MAX_AGE"] = 0
     config["TEST"] = {"NAME": f"test_{config['NAME']}"}

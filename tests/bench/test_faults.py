@@ -1,6 +1,8 @@
 """PostgreSQL restarted under load and an import killed midway (bench/faults.py)."""
 
 import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from urllib.error import HTTPError
 from urllib.request import urlopen
 
@@ -65,3 +67,30 @@ def test_killed_import_completes_on_rerun_without_duplicates(site):
     assert result["rerun_unchanged"] + result["rerun_imported"] == 150
     assert result["stored_once"] == 150
     assert result["missing"] == result["partial"] == result["duplicated"] == 0
+
+
+def _burst(url, count):
+    """`count` requests for `url` sent at once; their statuses."""
+
+    def fetch(_):
+        try:
+            with urlopen(url, timeout=30) as response:  # noqa: S310
+                return response.status
+        except HTTPError as error:
+            return error.code
+
+    with ThreadPoolExecutor(count) as pool:
+        return Counter(pool.map(fetch, range(count)))
+
+
+def test_readers_right_after_a_database_restart_get_no_503(site):
+    # Bursts fill every worker's pool, so each holds connections the restart then kills.
+    url = f"{site.base_url}/works/{site.targets['works'][0]['id']}"
+    assert _burst(url, 32) == {200: 32}
+    site.cluster.stop("fast")
+    site.cluster.start()
+    # The server is up again: a dead connection drawn from a pool is no outage.
+    statuses = Counter()
+    for _ in range(3):
+        statuses += _burst(url, 32)
+    assert statuses == {200: 96}, site.log_tail()
