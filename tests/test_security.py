@@ -33,22 +33,44 @@ def pages():
     ]
 
 
+def assert_safe_headers(response, url):
+    csp = response["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in csp.split(";") if part.strip())
+    assert directives["default-src"] == "'self'", url
+    assert directives["script-src"] == "'self'", url
+    assert directives["style-src"] == "'self'", url
+    assert directives["object-src"] == "'none'", url
+    assert directives["frame-ancestors"] == "'none'", url
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert response["X-Frame-Options"] == "DENY", url
+    assert response["X-Content-Type-Options"] == "nosniff", url
+    assert response["Referrer-Policy"] == "same-origin", url
+
+
 def test_every_page_type_sends_a_strict_csp_and_safe_headers(pages):
     client = Client()
     for url in pages:
         response = client.get(url)
         assert response.status_code in {200, 302, 404}, url
-        csp = response["Content-Security-Policy"]
-        directives = dict(part.strip().split(" ", 1) for part in csp.split(";") if part.strip())
-        assert directives["default-src"] == "'self'", url
-        assert directives["script-src"] == "'self'", url
-        assert directives["style-src"] == "'self'", url
-        assert directives["object-src"] == "'none'", url
-        assert directives["frame-ancestors"] == "'none'", url
-        assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
-        assert response["X-Frame-Options"] == "DENY"
-        assert response["X-Content-Type-Options"] == "nosniff"
-        assert response["Referrer-Policy"] == "same-origin"
+        assert_safe_headers(response, url)
+
+
+def test_answers_given_before_the_views_carry_the_same_headers(settings):
+    """The rate limit's 429, the NUL 400 and a bad Host's 400 are answered by middleware
+    before any view; they lacked the CSP and X-Frame-Options."""
+    settings.RATE_LIMIT_REQUESTS = 1
+    client = Client(REMOTE_ADDR="192.0.2.20")
+    client.get("/users/login")
+    limited = client.get("/users/login")
+    assert limited.status_code == 429
+    assert_safe_headers(limited, "429")
+    settings.RATE_LIMIT_REQUESTS = 0
+    nul = Client().get("/works", {"work_search[query]": "\x00"})
+    assert nul.status_code == 400
+    assert_safe_headers(nul, "NUL")
+    host = Client(HTTP_HOST="elsewhere.example").get("/")
+    assert host.status_code == 400
+    assert_safe_headers(host, "Host")
 
 
 def test_pages_have_no_inline_scripts_or_styles(pages):

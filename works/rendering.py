@@ -2,7 +2,6 @@
 
 import html
 import re
-from html.parser import HTMLParser
 
 import nh3
 
@@ -39,6 +38,10 @@ _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
 _HTTPS_URL = re.compile(r"^https://[^/?#\s]+", re.IGNORECASE)
 # In nh3's output an attribute's value never holds a ">" (it is written &gt;).
 _IMG = re.compile(r"<img\b[^>]*>")
+# In what an author typed: each try stops at the next "<", so the scan stays linear however
+# many unclosed tags there are (html.parser took 49 s over 20,000 "<a ").
+_IMG_TAG = re.compile(r"<img\b[^<>]*", re.IGNORECASE)
+_SRC = re.compile(r"""\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
 
 
 def sanitize_html(markup):
@@ -80,25 +83,16 @@ def _shows(url):
     return bool(_HTTPS_URL.match(url))
 
 
-class _ImageSources(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.sources = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "img":
-            self.sources.append(dict(attrs).get("src") or "")
-
-    handle_startendtag = handle_starttag
-
-
 def unshowable_images(markup):
     """The addresses of the pictures in `markup` that the sanitizer drops (http, relative,
     data: and other schemes), to tell the author why they are missing."""
-    parser = _ImageSources()
-    parser.feed(markup)
-    parser.close()
-    return [src for src in parser.sources if src and not _shows(_URL_NOISE.sub("", src))]
+    sources = []
+    for tag in _IMG_TAG.finditer(markup):
+        src = _SRC.search(tag[0])
+        if src:
+            value = next(group for group in src.groups() if group is not None)
+            sources.append(html.unescape(value))
+    return [src for src in sources if src and not _shows(_URL_NOISE.sub("", src))]
 
 
 def render_user_html(markup):

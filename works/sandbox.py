@@ -14,6 +14,9 @@ import traceback
 
 from works import uploads
 
+# How close to the limit the peak must come to count as having reached it: allocations
+# are made in blocks, and the one that failed never counted.
+MEMORY_MARGIN = 8 * 1024 * 1024
 TOO_BIG = "This file needs more memory to read than we allow. Save it as a smaller file."
 
 
@@ -32,14 +35,26 @@ def main():
             "chapters": [[chapter.title, chapter.html] for chapter in chapters],
             "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         }
-    except uploads.UploadError as error:
-        reply = {"error": str(error)}
     except MemoryError:
         reply = {"error": TOO_BIG}
+    except uploads.UploadError as error:
+        reply = {"error": TOO_BIG if _ran_out_of_memory(header) else str(error)}
     except Exception:  # a parser's own bug on a strange file: the user is told, we are too
         traceback.print_exc()
-        reply = {"error": uploads.UNREADABLE}
+        reply = {"error": TOO_BIG if _ran_out_of_memory(header) else uploads.UNREADABLE}
     sys.stdout.write(json.dumps(reply))
+
+
+def _ran_out_of_memory(header):
+    """Whether the limit was reached: a parser that hits it may say anything (libxml2 and
+    zipfile report a failed allocation as a damaged file), but the process's peak address
+    space then stands at the limit."""
+    try:
+        with open("/proc/self/status") as status:
+            peak = next((line for line in status if line.startswith("VmPeak:")), "VmPeak: 0 kB")
+    except OSError:  # no /proc (not Linux): the parser's own message stands
+        return False
+    return int(peak.split()[1]) * 1024 >= header["memory_bytes"] - MEMORY_MARGIN
 
 
 if __name__ == "__main__":
