@@ -4,11 +4,8 @@ from django import forms
 from django.db.models.functions import Lower
 
 from tags.models import KIND_CLASSES, Tag, TagKind, TagParent, parent_kinds
+from tags.names import parse_tag_names
 from tags.wrangling import TagState
-
-
-def _names(raw):
-    return list(dict.fromkeys(name.strip() for name in raw.split(",") if name.strip()))
 
 
 def find_tags(kind, names):
@@ -77,7 +74,7 @@ class TagWrangleForm(forms.Form):
         data = super().clean()
         parent_ids = set()
         for field, kind in self.parent_fields.items():
-            found, missing = find_tags(kind, _names(data.get(field, "")))
+            found, missing = find_tags(kind, parse_tag_names(data.get(field, "")))
             if missing:
                 self.add_error(field, _missing(kind, missing))
             parent_ids.update(tag.pk for tag in found.values())

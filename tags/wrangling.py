@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from django.db import transaction
 
 from archive import versions
+from archive.errors import ServiceError
 from archive.transactions import retry_on_conflict
 from tags.models import (
     FIXED_KINDS,
@@ -30,7 +31,7 @@ WRANGLERS_GROUP = "Wranglers"
 GRAPH_VERSION_KEY = "tags:graph-version"
 
 
-class WranglingError(ValueError):
+class WranglingError(ServiceError):
     """A change the wrangling rules refuse; the message is for the wrangler."""
 
 

@@ -1,5 +1,6 @@
 """Every chapter held to the same limits, however it arrives: typed, uploaded, seeded or added."""
 
+from archive.errors import ServiceError
 from works.limits import (
     MAX_CHAPTERS,
     POST_CHAPTERS_MAX,
@@ -11,7 +12,7 @@ from works.limits import (
 from works.uploads import UploadError, check_parsing_cost
 
 
-class LimitError(ValueError):
+class LimitError(ServiceError):
     """A chapter or a post past one of the limits; the message says which, for the author."""
 
 

@@ -7,6 +7,7 @@ import uuid
 from django import forms
 
 from tags.models import ARCHIVE_WARNINGS, CATEGORIES, RATINGS, TagKind
+from tags.names import parse_tag_names
 from works.checking import LimitError, check_chapters
 from works.limits import (
     MAX_CHAPTERS,
@@ -35,17 +36,6 @@ LANGUAGES = [
 ]  # fmt: skip
 
 
-def split_tags(value):
-    """'A, B,,c ' → ['A', 'B', 'c'], keeping the first spelling of case-insensitive repeats."""
-    names, seen = [], set()
-    for part in value.split(","):
-        name = re.sub(r"\s+", " ", part).strip()
-        if name and name.lower() not in seen:
-            seen.add(name.lower())
-            names.append(name)
-    return names
-
-
 class TagField(forms.CharField):
     """Comma-separated tag names of one kind."""
 
@@ -57,7 +47,7 @@ class TagField(forms.CharField):
         super().__init__(**kwargs)
 
     def clean(self, value):
-        names = split_tags(super().clean(value) or "")
+        names = parse_tag_names(super().clean(value) or "")
         for name in names:
             if len(name) > TAG_NAME_MAX:
                 raise forms.ValidationError(

@@ -119,7 +119,7 @@ def work_new(request):
             posted="post" in request.POST,
             token=form.cleaned_data["submission_token"],
         )
-    except services.ServiceError as error:
+    except services.WorkError as error:
         form.add_error(None, str(error))
         return render(request, "works/new.html", {"form": form}, status=FORM_ERROR_STATUS)
     _warn_of_unshowable_images(request, form.work_fields(), form.chapters())
@@ -220,7 +220,7 @@ def chapter_new(request, work):
         created = services.chapter_add(
             work, chapters=chapters, token=form.cleaned_data["submission_token"], user=request.user
         )
-    except services.ServiceError as error:
+    except services.WorkError as error:
         form.add_error(None, str(error))
         context = {"form": form, "work": work}
         return render(request, "works/chapter_form.html", context, status=FORM_ERROR_STATUS)
@@ -268,7 +268,7 @@ def chapter_delete(request, work, chapter_id):
     if request.method == "POST":
         try:
             services.chapter_delete(chapter)
-        except services.ServiceError as error:
+        except services.WorkError as error:
             messages.error(request, str(error))
             return redirect("works:manage-chapters", work.pk)
         messages.success(request, "The chapter was deleted.")
@@ -286,7 +286,7 @@ def chapters_manage(request, work):
         order = [chapters[number - 1].pk for number in form.cleaned_data["order"]]
         try:
             services.chapters_reorder(work, order)
-        except services.ServiceError as error:
+        except services.WorkError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, "Chapter order saved.")

@@ -18,6 +18,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from tags.models import Tag, TagFilter, TagKind, canonical_ids, filter_id_sets, id_in
+from tags.names import parse_tag_names
 from works.models import Work
 from works.parameters import ID_MAX, whole_number
 
@@ -159,7 +160,7 @@ class WorkSearch:
 
 
 def _names(raw):
-    return [name.strip() for name in raw.split(",") if name.strip()][:50]
+    return parse_tag_names(raw)[:50]
 
 
 @dataclass

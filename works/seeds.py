@@ -3,6 +3,7 @@
 import re
 from dataclasses import dataclass, field
 
+from archive.errors import ServiceError
 from tags.models import (
     ARCHIVE_WARNINGS,
     CATEGORIES,
@@ -11,6 +12,7 @@ from tags.models import (
     RATINGS,
     TagKind,
 )
+from tags.names import clean_tag_name
 from works.limits import TAG_NAME_MAX, TITLE_MAX
 
 TAG_SECTIONS = {
@@ -45,7 +47,9 @@ _WORK_TEXT = re.compile(r"^work text:\s*(.*)$", re.IGNORECASE)
 _STARTING_TAGS = re.compile(r"^(.*?)\[starting tags\]\s*$", re.IGNORECASE)
 # Anything shaped like a header ("Archive Warning:") is read as one, so a misspelt
 # section name is reported instead of quietly becoming a tag of the section above.
-_SECTION = re.compile(r"^([A-Za-z][A-Za-z _-]*?)\s*:\s*(.*)$")
+# Words separated by single spaces or _/-, then the colon: a class holding the space as well
+# as a following \s* would backtrack for seconds on a long line of spaces with no colon.
+_SECTION = re.compile(r"^([A-Za-z][A-Za-z_-]*(?:[ \t]+[A-Za-z_-]+)*)\s*:\s*(.*)$")
 _SECTION_SEPARATORS = re.compile(r"[\s_-]+")
 _CHAPTER_HEADING = re.compile(r"^chapter\s+(\d+)\s*(?:[:.\-–—]\s*(.*))?$", re.IGNORECASE)
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
@@ -53,7 +57,7 @@ _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 _SPACES = re.compile(r"\s+")
 
 
-class SeedError(ValueError):
+class SeedError(ServiceError):
     """A seed file that cannot be imported; the message says what and where."""
 
 
@@ -218,7 +222,7 @@ def _tag_names(kind, values):
     seen = set()
     choices = {choice.lower(): choice for choice in FIXED_CHOICES.get(kind, [])}
     for value, number in values:
-        name = _SPACES.sub(" ", value).strip()
+        name = clean_tag_name(value)
         if len(name) > MAX_TAG_LENGTH:
             raise SeedError(
                 f"line {number}: tag '{_clip(name)}' has {len(name)} characters;"

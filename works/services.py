@@ -6,6 +6,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from archive.errors import ServiceError
 from archive.transactions import retry_on_conflict
 from tags.models import Tag, counted_tag_ids, lock_in_order, lock_tag_graph
 from works.caching import listings_changed
@@ -13,8 +14,8 @@ from works.checking import LimitError, check_chapters
 from works.models import Chapter, Submission, TaggedWork, Work
 
 
-class ServiceError(ValueError):
-    """A write that cannot be done; the message is for the author."""
+class WorkError(ServiceError):
+    """A write to a work or its chapters that cannot be done; the message is for the author."""
 
 
 # Not ServiceErrors, which views answer on the page of the work: that page is gone too.
@@ -26,7 +27,7 @@ class ChapterDeleted(LookupError):
     """The chapter was deleted before this write could take its row."""
 
 
-class StaleEdit(ServiceError):
+class StaleEdit(WorkError):
     """The form was opened before someone else saved the same work or chapter."""
 
 
@@ -159,7 +160,7 @@ def _checked(chapters, *, existing=0):
     try:
         check_chapters(chapters, existing=existing)
     except LimitError as error:
-        raise ServiceError(str(error)) from None
+        raise WorkError(str(error)) from None
 
 
 SUBMISSIONS_KEPT = timedelta(days=1)
@@ -178,7 +179,7 @@ def claim_submission(token, user):
     except IntegrityError:
         earlier = Submission.objects.filter(token=token, user=user).first()
         if earlier is None:
-            raise ServiceError(ALREADY_SENT) from None
+            raise WorkError(ALREADY_SENT) from None
         return earlier
     # A form is sent again within seconds, not days: older tokens need no keeping.
     old = timezone.now() - SUBMISSIONS_KEPT
@@ -192,11 +193,11 @@ def work_create(*, pseud, fields, tag_names, chapters, posted, token=None):
     """A new work by `pseud` with its tags and chapters [(title, html), …]; when the form's
     `token` made a work already, that work instead."""
     if not chapters:
-        raise ServiceError("A work needs at least one chapter.")
+        raise WorkError("A work needs at least one chapter.")
     _checked(chapters)
     if earlier := claim_submission(token, pseud.user):
         if earlier.work is None or earlier.chapter_id is not None:
-            raise ServiceError(ALREADY_SENT)
+            raise WorkError(ALREADY_SENT)
         return earlier.work
     now = timezone.now()
     work = Work(**fields, posted=posted, updated_at=now, published=timezone.localdate())
@@ -283,7 +284,7 @@ def chapter_add(work, *, chapters, token=None, user=None):
     _checked(new, existing=work.chapters.count())
     if earlier := claim_submission(token, user):
         if earlier.work_id != work.pk or earlier.chapter is None:
-            raise ServiceError(ALREADY_SENT)
+            raise WorkError(ALREADY_SENT)
         return [earlier.chapter]
     last = work.chapters.order_by("-position").values_list("position", flat=True).first() or 0
     created = []
@@ -319,7 +320,7 @@ def chapter_delete(chapter):
     # Re-read: a reorder since the page was loaded may have moved it.
     chapter = _locked_chapter(work, chapter.pk)
     if work.chapters.count() <= 1:
-        raise ServiceError("This is the work's only chapter: delete the work instead.")
+        raise WorkError("This is the work's only chapter: delete the work instead.")
     position = chapter.position
     chapter.delete()
     work.chapters.filter(position__gt=position).update(position=F("position") - 1)
@@ -333,7 +334,7 @@ def chapters_reorder(work, ordered_ids):
     work = _locked_work(work.pk)
     current = set(work.chapters.values_list("id", flat=True))
     if sorted(ordered_ids) != sorted(current):
-        raise ServiceError("The new order must list each of the work's chapters exactly once.")
+        raise WorkError("The new order must list each of the work's chapters exactly once.")
     # One statement for any number of chapters. The position constraint is deferred, so
     # positions may collide until the commit.
     with connection.cursor() as cursor:

@@ -24,6 +24,7 @@ import nh3
 from ebooklib import epub
 from markdown_it import MarkdownIt
 
+from archive.errors import ServiceError
 from works import limits
 from works.rendering import ALLOWED_TAGS, plain_text_to_html
 
@@ -138,7 +139,7 @@ logger = logging.getLogger(__name__)
 _MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 
 
-class UploadError(ValueError):
+class UploadError(ServiceError):
     """An upload we cannot turn into chapters; the message tells the user what was wrong."""
 
 
@@ -589,8 +590,6 @@ def _inflate(archive, entry, room, not_what):
                             )
                         )
                     chunks.append(chunk)
-    except UploadError:
-        raise
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError):
         raise UploadError(f"{not_what} The file is damaged.") from None
     if size != entry.file_size:

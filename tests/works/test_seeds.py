@@ -492,3 +492,16 @@ def test_a_700_kb_chapter_is_one_chapter_with_all_its_text():
     assert len(work.chapters) == 1
     assert work.chapters[0].text == body
     assert len(work.title) <= GENERATED_TITLE_LENGTH
+
+
+def test_a_long_line_without_a_colon_is_read_in_linear_time():
+    """A header line of 150,000 spaces took the section pattern minutes to refuse (it
+    backtracked over the spaces), holding a worker until it was killed."""
+    import time
+
+    text = "a" + " " * 150_000 + "b\nWork Text:\nChapter text that is long enough.\n"
+    started = time.monotonic()
+    with pytest.raises(SeedError):
+        parse_seed(text)
+    # "A clear message in seconds": the old pattern took 10 s at 60,000 spaces.
+    assert time.monotonic() - started < 2

@@ -13,6 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from ebooklib import epub
 
+from archive.errors import ServiceError
 from tags.models import TagKind
 from works import uploads
 from works.rendering import sanitize_html
@@ -530,7 +531,7 @@ def test_size_is_checked_on_the_bytes_not_only_on_the_reported_size():
 def test_converted_is_what_the_form_codes_against():
     converted = convert("story.txt", b"Hello.")
     assert isinstance(converted, Converted)
-    assert issubclass(UploadError, ValueError)
+    assert issubclass(UploadError, ServiceError)
     chapter = converted.chapters[0]
     assert (chapter.title, chapter.html) == ("", "<p>Hello.</p>")
 
