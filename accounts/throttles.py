@@ -72,13 +72,17 @@ def check_password(request, username, check):
     address's attempts.
 
     Every form that checks a password goes through here (our login, the admin's, password
-    change). The attempt is counted before the check and given back when it succeeds, so
-    concurrent guesses cannot slip past the limit between a check and its count. Raises a
+    change). The attempt is counted before the check and given back when it succeeds or is
+    refused unchecked, so concurrent guesses cannot slip past the limit between a check and
+    its count, and only wrong passwords that were checked stay counted. Raises a
     ValidationError with code "throttled", without checking, once either limit is used up.
     """
     limits = _login_limits(request, username)
     counts = increment(limits, FAILURE_WINDOW)
     if any(counts[key][0] > limit for key, limit in limits.items()):
+        # Refused unchecked, it guessed nothing: counting it would let a burst of right
+        # passwords sent at once lock the account for the whole window.
+        give_back(limits)
         raise ValidationError(THROTTLED_MESSAGE, code="throttled")
     right = check()
     if right:
