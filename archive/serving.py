@@ -8,6 +8,10 @@ limits a client meets:
   the previous response on a kept-alive connection; otherwise the connection is closed;
 - its body within 10 s plus 1 s per 50 kB (archive.workers.BODY_GRACE, BODY_MIN_RATE),
   otherwise 408; a body over 32 MB is refused with 413 (BODY_MAX_BYTES);
+- its response must be taken within 10 s plus 1 s per 50 kB the server holds for it, with
+  something taken every 10 s (archive.workers.SEND_STALL), or the connection is aborted and
+  what it held freed; time spent waiting for the client holds no Django slot and does not
+  count towards `timeout`;
 - a request that has run in Django for `timeout` (30 s) gets its worker killed and
   replaced, as a sync worker was, and the connections that worker held are dropped;
 - at most as many requests per worker run in Django at once as the database pool holds

@@ -26,6 +26,12 @@ BODY_MIN_RATE = 50_000
 # data): a larger declared or sent body is refused with 413 before it is stored anywhere.
 BODY_MAX_BYTES = 32 * 1024 * 1024
 READ_CHUNK = 64 * 1024
+# A response must be taken by the client as a body must arrive: within BODY_GRACE seconds
+# plus one for every BODY_MIN_RATE bytes the server holds for it, and with something taken
+# every SEND_STALL seconds. gunicorn awaits the transport's drain before the next chunk,
+# but Django renders a page as one chunk, so a client that reads nothing would otherwise
+# keep the whole page in the worker's memory for as long as it keeps the connection.
+SEND_STALL = 10
 
 
 class Protocol(ASGIProtocol):
@@ -37,6 +43,58 @@ class Protocol(ASGIProtocol):
         # head has arrived in time, and is cancelled as soon as one has.
         if self._request_ready is not None:
             self._arm_keepalive_timer()
+
+    # The transport calls pause_writing once it holds more than gunicorn's high-water
+    # mark (64 kB) that the client has not taken. From then until it has taken the rest
+    # (resume_writing), or for good once the connection is closing (close() waits for the
+    # buffer to drain), the watch below checks the rate the client takes it at.
+    _send_watch = None
+
+    def pause_writing(self):
+        super().pause_writing()
+        self._watch_send()
+
+    def resume_writing(self):
+        super().resume_writing()
+        if not self._closed:
+            self._stop_send_watch()
+
+    def _close_transport(self):
+        super()._close_transport()
+        if self.transport is not None and self.transport.get_write_buffer_size():
+            self._watch_send()
+
+    def connection_lost(self, exc):
+        super().connection_lost(exc)
+        self._stop_send_watch()
+
+    def _watch_send(self):
+        if self._send_watch is None:
+            buffered = self.transport.get_write_buffer_size()
+            deadline = self.worker.loop.time() + BODY_GRACE + buffered / BODY_MIN_RATE
+            self._check_send(None, deadline)
+
+    def _check_send(self, before, deadline):
+        """Abort the connection, dropping what it holds, unless the client has taken some
+        of it since `before` was buffered and the deadline has not passed."""
+        self._send_watch = None
+        left = self.transport.get_write_buffer_size()
+        if not left or self._conn_lost_handled:
+            return
+        now = self.worker.loop.time()
+        if before is not None and (left >= before or now >= deadline):
+            self.transport.abort()
+            # A send waiting for the buffer to drain goes on, and finds the connection gone.
+            if self._flow_control is not None:
+                self._flow_control.resume_writing()
+            return
+        wait = max(min(SEND_STALL, deadline - now), 0.1)
+        self._send_watch = self.worker.loop.call_later(wait, self._check_send, left, deadline)
+
+    def _stop_send_watch(self):
+        if self._send_watch is not None:
+            self._send_watch.cancel()
+            self._send_watch = None
 
 
 class Worker(gasgi.ASGIWorker):
@@ -93,14 +151,34 @@ class Guard:
                 return None
             size = body.tell()
             body.seek(0)
-            async with self.slots:
-                token = object()
-                self.inside[token] = time.monotonic()
-                try:
-                    await self.app(scope, _replay(body, size, receive), send)
-                finally:
-                    del self.inside[token]
+            await self.slots.acquire()
+            token = object()
+            self.inside[token] = time.monotonic()
+            try:
+                await self.app(scope, _replay(body, size, receive), self._sending(send, token))
+            finally:
+                # Absent while the response is with the client, its slot already given back.
+                if self.inside.pop(token, None) is not None:
+                    self.slots.release()
         return None
+
+    def _sending(self, send, token):
+        """The app's send, during which the request gives back its slot and stops counting
+        as in Django: a client taking a large page slowly (its deadline is the Protocol's)
+        should neither keep others out of Django nor get the worker killed for `timeout`."""
+
+        async def send_outside(message):
+            if message["type"] != "http.response.body":
+                return await send(message)
+            del self.inside[token]
+            self.slots.release()
+            await send(message)
+            if message.get("more_body", False):
+                await self.slots.acquire()
+                self.inside[token] = time.monotonic()
+            return None
+
+        return send_outside
 
 
 def _content_length(scope):

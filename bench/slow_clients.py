@@ -205,6 +205,85 @@ def run(
     return report
 
 
+def open_non_readers(host, port, path, count):
+    """`count` connections that ask for `path` and never read the answer, each with a
+    4 KB receive buffer so that the server, not the kernel, has to hold the response."""
+    sockets = []
+    for _ in range(count):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.settimeout(5)
+        sock.connect((host, port))
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+        sockets.append(sock)
+    return sockets
+
+
+def still_connected(port, sockets):
+    """How many of `sockets` the server on `port` still holds open: its end of each is
+    ESTABLISHED in /proc/net/tcp until it closes it (a close leaves FIN-WAIT, an abort
+    nothing), which a client that never reads could not see for itself."""
+    ours = {sock.getsockname()[1] for sock in sockets}
+    held = 0
+    with open("/proc/net/tcp") as table:
+        for row in list(table)[1:]:
+            local, remote, state = row.split()[1:4]
+            if (
+                state == "01"
+                and int(local.split(":")[1], 16) == port
+                and int(remote.split(":")[1], 16) in ours
+            ):
+                held += 1
+    return held
+
+
+def received_until_closed(sock, timeout=10):
+    """Read what the server sent on `sock` until it closes: the byte count (the whole
+    response if the server finished it, less if it cut the connection off)."""
+    sock.settimeout(timeout)
+    total = 0
+    try:
+        while chunk := sock.recv(1 << 20):
+            total += len(chunk)
+    except OSError:
+        pass
+    return total
+
+
+def read_slowly(host, port, path, *, rate, timeout):
+    """GET `path` and read the answer at `rate` bytes a second, as a reader on a slow line:
+    (the Content-Length declared, the body bytes received)."""
+    connection = HTTPConnection(host, port, timeout=timeout)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        declared = int(response.getheader("Content-Length", "-1"))
+        received = 0
+        step = rate // 10
+        try:
+            while chunk := response.read(step):
+                received += len(chunk)
+                time.sleep(0.1)
+        except OSError:
+            pass
+        return declared, received
+    finally:
+        connection.close()
+
+
+def worker_rss(master_pid):
+    """Each gunicorn worker's resident memory in MB, from /proc (the master's children)."""
+    with open(f"/proc/{master_pid}/task/{master_pid}/children") as children:
+        pids = children.read().split()
+    sizes = {}
+    for pid in pids:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    sizes[int(pid)] = int(line.split()[1]) / 1024
+    return sizes
+
+
 if __name__ == "__main__":
     port = int(sys.argv[1])
     path = sys.argv[2] if len(sys.argv) > 2 else "/hello"

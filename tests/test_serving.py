@@ -1,13 +1,16 @@
 """Served as `make run` serves it, slow clients cannot hold the site and are cut off."""
 
 import socket
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 from bs4 import BeautifulSoup
 
-from archive.workers import BODY_GRACE, BODY_MAX_BYTES
+from archive.workers import BODY_GRACE, BODY_MAX_BYTES, SEND_STALL
 from bench import slow_clients
+from tests.factories import make_work
 from tests.gunicorn import HOST, Gunicorn
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -74,3 +77,62 @@ def test_bodies_arriving_at_once_reach_the_pages_and_oversized_ones_are_refused(
         reply = sock.recv(65536).decode("latin-1")
     assert reply.startswith("HTTP/1.1 413")
     assert "larger than this archive accepts" in reply
+
+
+def test_clients_not_reading_a_large_page_are_cut_off_while_slow_readers_get_it(tmp_path):
+    # 500 chapters of 10,000 characters, shown on one page: any author can post it.
+    work = make_work(chapters=[("", "<p>" + "words " * 1666 + "</p>")] * 500)
+    path = f"/works/{work.pk}?view_full_work=true"
+    with Gunicorn(tmp_path, RATE_LIMIT_REQUESTS="0") as running:
+        page = requests.get(running.url + path, timeout=30)
+        assert page.status_code == 200 and len(page.content) > 5_000_000
+        before = slow_clients.worker_rss(running.process.pid)
+        readers, waves = [], []
+
+        def wave():
+            """30 non-readers: when the server had closed them all, the workers' peak RSS,
+            and how much of the response each had been sent."""
+            opened = time.monotonic()
+            sockets = slow_clients.open_non_readers(HOST, running.port, path, 30)
+            peak, closed_after = {}, None
+            try:
+                while closed_after is None and time.monotonic() - opened < 90:
+                    for pid, size in slow_clients.worker_rss(running.process.pid).items():
+                        peak[pid] = max(peak.get(pid, 0), size)
+                    started = time.monotonic()
+                    status = requests.get(running.url + "/", timeout=30).status_code
+                    readers.append((status, time.monotonic() - started))
+                    if not slow_clients.still_connected(running.port, sockets):
+                        closed_after = time.monotonic() - opened
+                    time.sleep(1)
+                taken = [slow_clients.received_until_closed(sock) for sock in sockets]
+            finally:
+                for sock in sockets:
+                    sock.close()
+            waves.append((closed_after, peak, max(taken)))
+
+        with ThreadPoolExecutor(1) as pool:
+            # A reader on a 100 kB/s line meanwhile: 50 s for the page.
+            slow = pool.submit(
+                slow_clients.read_slowly, HOST, running.port, path, rate=100_000, timeout=30
+            )
+            wave()
+            wave()
+            declared, received = slow.result(timeout=120)
+    report = f"RSS MB before {before}; (closed after s, peak RSS MB, most sent) {waves}"
+    print(report)
+    for closed_after, _, most_sent in waves:
+        # Cut off within the stall limit, with a loaded machine's margin for rendering 30
+        # pages, and before the whole page was sent.
+        assert closed_after is not None and closed_after < SEND_STALL + 40, report
+        assert most_sent < len(page.content), report
+    # The first wave's pages were let go: the second, as large, added less than the first
+    # did (not nothing: the allocator keeps freed memory in each thread's own arena).
+    (_, first, _), (_, second, _) = waves
+    for pid, size in second.items():
+        assert size - first[pid] < max(first[pid] - before[pid], 50), report
+    # Other readers were answered meanwhile, each within seconds.
+    assert {status for status, _ in readers} == {200}, report
+    assert max(seconds for _, seconds in readers) < 5, report
+    # The honest slow reader got all of it.
+    assert declared == received == len(page.content), report
