@@ -1,6 +1,5 @@
 """Rendering work listings: the filter engine's results, paginated 20 to a page, with facets."""
 
-import hashlib
 import json
 
 from django.core.cache import cache
@@ -14,7 +13,7 @@ from django.utils.safestring import mark_safe
 
 from tags.models import KIND_CLASSES, TagKind
 from tags.wrangling import graph_version
-from works.caching import listing_version
+from works import caching
 from works.models import Work
 from works.parameters import whole_number
 from works.preferences import hidden_tag_ids
@@ -28,10 +27,6 @@ MAX_PAGE = 5000
 # to ESTIMATE_CHECK to confirm there are many, then says "about" and shows the estimate.
 EXACT_COUNT_LIMIT = 10_000
 ESTIMATE_CHECK = 1000
-# Rendered blurbs and filter sidebars are cached: a blurb per version of its work (id, last
-# update, hits), a sidebar per listing and query; a renamed tag or pseud, or new facet
-# counts, show within this many seconds.
-FRAGMENT_SECONDS = 300
 
 
 class ListingPaginator(Paginator):
@@ -61,7 +56,7 @@ class ListingPaginator(Paginator):
         if works.query.is_empty():
             return 0  # a filter that can match nothing has no SQL to explain or count
         # An estimate is only "about" anyway: it is kept a while rather than asked again.
-        key = "listing-estimate:" + hashlib.sha256(str(works.query).encode()).hexdigest()
+        key = caching.estimate_key(str(works.query))
         if (estimate := cache.get(key)) is not None:
             self.estimated = True
             return estimate
@@ -74,7 +69,7 @@ class ListingPaginator(Paginator):
             return works.count()
         self.estimated = True
         estimate = max(ESTIMATE_CHECK + 1, _rounded(expected))
-        cache.set(key, estimate, FRAGMENT_SECONDS)
+        cache.set(key, estimate, caching.FRAGMENT_SECONDS)
         return estimate
 
     def page(self, number):
@@ -155,23 +150,23 @@ def render_listing(request, *, title, subject="", tag=None, base=None, **extra):
 
 def _cached_blurbs(works):
     """Give each work its rendered blurb (`blurb_html`), from the cache when this version of
-    the work was rendered before; only the others are read with their tags and bylines."""
-    keys = {work.pk: f"blurb:{work.pk}:{work.updated_at.timestamp()}:{work.hits}" for work in works}
+    the work was rendered before; only the others are read with their tags and bylines.
+    The hit count is the listed row's, filled in afresh (works.caching.fill_hits)."""
+    keys = {work.pk: caching.blurb_key(work) for work in works}
     found = cache.get_many(keys.values())
     missing = [work.pk for work in works if keys[work.pk] not in found]
     if missing:
         fresh = Work.objects.filter(pk__in=missing).with_tags().in_bulk()
         rendered = {
-            keys[pk]: render_to_string("includes/blurb.html", {"work": fresh[pk]})
+            keys[pk]: caching.render_with_hits_slot("includes/blurb.html", {"work": fresh[pk]})
             for pk in missing
             if pk in fresh
         }
-        cache.set_many(rendered, FRAGMENT_SECONDS)
+        cache.set_many(rendered, caching.FRAGMENT_SECONDS)
         found.update(rendered)
     for work in works:
         if keys[work.pk] in found:
-            # The blurb template's own output, escaped as it rendered.
-            work.blurb_html = mark_safe(found[keys[work.pk]])  # noqa: S308
+            work.blurb_html = caching.fill_hits(found[keys[work.pk]], work.hits)
 
 
 def _cached_filters(request, hidden, results, page, context, own):
@@ -182,8 +177,7 @@ def _cached_filters(request, hidden, results, page, context, own):
     offer their drafts' tags, which other listings leave out until a public work has them."""
     query = sorted((name, value) for name, value in request.GET.lists() if name != "page")
     visitor = request.user.pk if own else request.user.is_authenticated
-    listing = [request.path, query, visitor, sorted(hidden), graph_version(), listing_version()]
-    key = "filters:" + hashlib.sha256(json.dumps(listing).encode()).hexdigest()
+    key = caching.filters_key(request.path, query, visitor, hidden, graph_version())
     html = cache.get(key)
     if html is None:
         by_kind, sampled = facets(
@@ -195,7 +189,7 @@ def _cached_filters(request, hidden, results, page, context, own):
             "facets_sampled": sampled,
         }
         html = render_to_string("includes/filters.html", fragment, request)
-        cache.set(key, html, FRAGMENT_SECONDS)
+        cache.set(key, html, caching.FRAGMENT_SECONDS)
     # Rendered from the filters template, escaped as it rendered.
     return mark_safe(html)  # noqa: S308
 

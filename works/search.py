@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from tags.models import Tag, TagFilter, TagKind, canonical_ids, filter_id_sets, id_in
 from tags.names import parse_tag_names
+from works import caching
 from works.models import Work
 from works.parameters import ID_MAX, whole_number
 
@@ -54,10 +55,6 @@ DEFAULT_SORT = "revised_at"
 # A tag whose filter matches more ids than this is checked row by row rather than in the
 # GIN index, when something else narrows the rows (see _tagged_with_each).
 INDEX_LOOKUP_MAX = 64
-# The number of restricted works bounds members' listings; it may be this many seconds old,
-# so a bound may miss works restricted since: it only ever caps an estimate.
-RESTRICTED_TOTAL_KEY = "works:restricted-total"
-RESTRICTED_SECONDS = 300
 
 
 @dataclass
@@ -308,11 +305,14 @@ def _public_upper_bound(include_groups):
 
 
 def _restricted_total():
-    """Posted works only members may read, counted at most every RESTRICTED_SECONDS."""
-    total = cache.get(RESTRICTED_TOTAL_KEY)
+    """Posted works only members may read, counted at most every caching.RESTRICTED_SECONDS.
+
+    The total bounds members' listings; it may be that old, so a bound may miss works
+    restricted since: it only ever caps an estimate."""
+    total = cache.get(caching.RESTRICTED_TOTAL_KEY)
     if total is None:
         total = Work.objects.posted().filter(restricted=True).count()
-        cache.set(RESTRICTED_TOTAL_KEY, total, RESTRICTED_SECONDS)
+        cache.set(caching.RESTRICTED_TOTAL_KEY, total, caching.RESTRICTED_SECONDS)
     return total
 
 

@@ -4,11 +4,10 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods
 
 from tags.models import Tag
-from works import downloads
+from works import caching, downloads
 from works.hits import counter as hit_counter
 from works.listing import render_listing
 from works.models import Chapter, Work
@@ -17,7 +16,6 @@ from works.preferences import hidden_tag_ids, save_hidden_tag_ids
 from works.reading import adult_query, needs_adult_gate, restricted_redirect
 
 HOME_WORKS = 20
-WORK_BODY_SECONDS = 600
 
 
 def home(request):
@@ -38,9 +36,8 @@ def _work_or_404(request, work_id, *, with_tags=True):
 def _render_work(request, work, *, chapter_id=None):
     """One chapter of a work (or, with no chapter_id, all of it) behind the adult gate.
 
-    The page's body is cached per version of the work: its id, last update and hits are in
-    the key, so an edit or a new hit count renders afresh and nothing else is ever stale
-    for longer than WORK_BODY_SECONDS (a renamed tag or pseud, say).
+    The page's body is cached per version of the work (works.caching.work_body_key), so an
+    edit renders afresh; its hit count is filled in on every request, so a new count does not.
     """
     if needs_adult_gate(request, work):
         # A chapter of another work is missing, not behind the gate.
@@ -49,16 +46,14 @@ def _render_work(request, work, *, chapter_id=None):
         work.prefetch_for_display()
         return render(request, "works/adult_gate.html", {"work": work})
     creator_style = request.GET.get("style") != "disable"
-    key = ":".join(
-        map(str, ["work-body", work.pk, work.updated_at.timestamp(), work.hits,
-                  chapter_id or "all", int(creator_style)])
-    )  # fmt: skip
+    key = caching.work_body_key(work, chapter_id, creator_style)
     page = cache.get(key)
     if page is None:
         page = _work_body(work, chapter_id, creator_style)
-        cache.set(key, page, WORK_BODY_SECONDS)
+        cache.set(key, page, caching.WORK_BODY_SECONDS)
     hit_counter.record(request, work.pk)
-    context = {"work": work, "creator_style": creator_style, **page}
+    body = caching.fill_hits(page["body"], work.hits)
+    context = {"work": work, "creator_style": creator_style, **page, "body": body}
     return render(request, "works/work.html", context)
 
 
@@ -89,7 +84,8 @@ def _work_body(work, chapter_id, creator_style):
             (c for c in reversed(all_chapters) if c.position < position), None
         )
         context["next_chapter"] = next((c for c in all_chapters if c.position > position), None)
-    return {"page_title": title, "body": render_to_string("includes/work_body.html", context)}
+    body = caching.render_with_hits_slot("includes/work_body.html", context)
+    return {"page_title": title, "body": body}
 
 
 def work_detail(request, work_id):
