@@ -1,1 +1,2 @@
-"""Accounts: who may sign up and log in, and the counts that throttle attempts."""
+"""Accounts: signing up and logging in, pseuds, reader preferences, and the counts that
+throttle attempts."""

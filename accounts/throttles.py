@@ -5,8 +5,11 @@ can both read 4 and both write 5; here each count is one UPSERT ... RETURNING, w
 PostgreSQL runs atomically, so a budget of N lets exactly N attempts through.
 """
 
+from collections.abc import Callable, Iterable
+
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.http import HttpRequest
 
 # Failed password checks allowed per account and per address within the window.
 MAX_FAILURES_PER_ACCOUNT = 5
@@ -19,7 +22,7 @@ CLEAN_EVERY = 1000
 _counts_since_clean = 0
 
 
-def increment(keys, window):
+def increment(keys: Iterable[str], window: int) -> dict[str, tuple[int, float]]:
     """Count one attempt for each key; {key: (count, seconds until its window ends)}.
 
     A key's window opens with its first attempt and lasts `window` seconds; the first
@@ -49,7 +52,7 @@ def increment(keys, window):
     return counts
 
 
-def give_back(keys):
+def give_back(keys: Iterable[str]) -> None:
     """Take back one attempt counted for each key in its current window."""
     with connection.cursor() as cursor:
         cursor.execute(
@@ -59,7 +62,7 @@ def give_back(keys):
         )
 
 
-def _login_limits(request, username):
+def _login_limits(request: HttpRequest | None, username: str) -> dict[str, int]:
     address = request.META.get("REMOTE_ADDR", "") if request is not None else ""
     return {
         f"login-failures:account:{username.lower()}": MAX_FAILURES_PER_ACCOUNT,
@@ -67,7 +70,7 @@ def _login_limits(request, username):
     }
 
 
-def check_password(request, username, check):
+def check_password(request: HttpRequest | None, username: str, check: Callable[[], bool]) -> bool:
     """Whether the password is right, by `check()`, counted against the account's and the
     address's attempts.
 

@@ -1,8 +1,11 @@
 """A reader's saved exclusion list: tags every listing hides, kept on the account or in a cookie."""
 
 import re
+from collections.abc import Iterable
 
-from works.models import ReaderPreference
+from django.http import HttpRequest, HttpResponse
+
+from accounts.models import ReaderPreference
 
 COOKIE = "hidden_tags"
 COOKIE_AGE = 60 * 60 * 24 * 365
@@ -10,7 +13,7 @@ MAX_HIDDEN = 200
 _IDS = re.compile(r"^\d{1,12}(?:\.\d{1,12})*$")
 
 
-def hidden_tag_ids(request):
+def hidden_tag_ids(request: HttpRequest) -> list[int]:
     """The ids of tags this reader hides everywhere."""
     if request.user.is_authenticated:
         preference = ReaderPreference.objects.filter(user=request.user).first()
@@ -23,7 +26,9 @@ def hidden_tag_ids(request):
     return [tag_id for tag_id in ids if tag_id < 2**31][:MAX_HIDDEN]
 
 
-def save_hidden_tag_ids(request, response, tag_ids):
+def save_hidden_tag_ids(
+    request: HttpRequest, response: HttpResponse, tag_ids: Iterable[int]
+) -> HttpResponse:
     tag_ids = sorted(set(tag_ids))[:MAX_HIDDEN]
     if request.user.is_authenticated:
         ReaderPreference.objects.update_or_create(
