@@ -1,0 +1,1 @@
+"""The project: settings, URLs, serving, and the modules every app shares."""

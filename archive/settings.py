@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "accounts",
     "tags",
     "works",
+    "listings",
     "bench",
 ]
 
@@ -96,6 +97,9 @@ else:
     }
 
 ROOT_URLCONF = "archive.urls"
+# The works tags are on (tags.models.work_model), named as AUTH_USER_MODEL names the users:
+# tags imports no app above it.
+TAGS_WORK_MODEL = "works.Work"
 LOGIN_URL = "/users/login"
 # A posted chapter may be 510,000 characters, and an EPUB upload's extra chapters ride along.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024

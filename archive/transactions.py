@@ -4,6 +4,7 @@ serialization conflict, and telling such an abort from a database outage."""
 import logging
 import random
 import time
+from collections.abc import Callable
 from functools import wraps
 
 from django.db import OperationalError, connection
@@ -19,14 +20,14 @@ ATTEMPTS = 4
 BACKOFF = 0.05
 
 
-def write_conflict(exception):
+def write_conflict(exception: BaseException | None) -> bool:
     """True when a database error is a deadlock or serialization abort."""
     if not isinstance(exception, OperationalError):
         return False
     return getattr(exception.__cause__, "sqlstate", None) in CONFLICT_SQLSTATES
 
 
-def retry_on_conflict(function):
+def retry_on_conflict[**P, R](function: Callable[P, R]) -> Callable[P, R]:
     """Run `function` (a whole atomic write) again when it is aborted by a deadlock or a
     serialization conflict, up to ATTEMPTS times in all; other errors pass at once.
 
@@ -35,7 +36,7 @@ def retry_on_conflict(function):
     """
 
     @wraps(function)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         attempts = 1 if connection.in_atomic_block else ATTEMPTS
         for attempt in range(1, attempts):
             try:

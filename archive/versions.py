@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 
-def current(key):
+def current(key: str) -> int:
     version = cache.get(key)
     if version is None:
         cache.add(key, time.time_ns(), None)
@@ -21,7 +21,7 @@ def current(key):
     return version
 
 
-def change_on_commit(key):
+def change_on_commit(key: str) -> None:
     """Once this transaction commits, fragments cached under the old version go stale."""
     # After the commit, not before: a fragment rendered meanwhile from the old rows would
     # otherwise be cached under the new version.

@@ -211,8 +211,9 @@ def prepare(*, authors):
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
 
+    from accounts.models import Pseud
     from tags.models import Tag, TagKind
-    from works.models import Pseud, Work
+    from works.models import Work
 
     works = list(
         Work.objects.filter(posted=True, restricted=False)

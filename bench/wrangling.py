@@ -9,10 +9,11 @@ from time import perf_counter
 
 from django.db import connection, transaction
 
+from archive.caching import graph_changed
 from bench.draws import Weighted
+from tags.counting import recount_all_tags
 from tags.models import TagFilter, refresh_filters
-from tags.wrangling import graph_changed
-from works.services import recount_all_tags, recount_fandoms
+from works.services import recount_fandoms
 
 
 @dataclass

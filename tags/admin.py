@@ -1,3 +1,5 @@
+"""The admin's pages for tags and wrangling changes."""
+
 from django.contrib import admin
 
 from tags.models import Tag, WranglingChange

@@ -1,3 +1,5 @@
+"""The tags app's configuration."""
+
 from django.apps import AppConfig
 
 

@@ -1,9 +1,13 @@
 """Typed tags: the seven kinds AO3 uses, each name unique within its kind regardless of case,
 wrangled into canonical tags, their synonyms and their parents."""
 
+from collections.abc import Collection, Iterable, Mapping
 from urllib.parse import quote
 
+from django.apps import apps
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.fields import ArrayField
 from django.core.cache import cache
 from django.db import connection, models
@@ -12,6 +16,7 @@ from django.db.models.functions import Cast, Lower
 from django.utils import timezone
 from taggit.models import TagBase
 
+from archive import caching
 from tags.escaping import escape_tag
 
 # The characters Django's reverse() leaves unquoted in a path segment (RFC 3986 sub-delims).
@@ -62,7 +67,7 @@ DEFAULT_WARNING = "Creator Chose Not To Use Archive Warnings"
 FIXED_KINDS = {TagKind.RATING, TagKind.ARCHIVE_WARNING, TagKind.CATEGORY}
 
 
-def parent_kinds(kind):
+def parent_kinds(kind: str) -> list[str]:
     """The kinds a tag of `kind` may have as parents: a metatag of its own kind, and the
     fandoms of a character, relationship or freeform."""
     if kind in FIXED_KINDS:
@@ -72,8 +77,16 @@ def parent_kinds(kind):
     return [TagKind.FANDOM, kind]
 
 
+def work_model() -> type[models.Model]:
+    """The model of the works tags are on, which settings.TAGS_WORK_MODEL names ("works.Work")
+    the way AUTH_USER_MODEL names the users, so that this app imports none above it. Tags
+    rely on it for `objects.public()` and `objects.posted()`, the `tag_ids` array of each
+    work's tag ids, and the `tagged_works` taggings (TaggedWork: `content_object`, `tag`)."""
+    return apps.get_model(settings.TAGS_WORK_MODEL)
+
+
 class TagQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser | None) -> "TagQuerySet":
         """Tags whose names and pages `user` may see: those on a public work (its total
         counts public works, see Tag.work_count), the fixed kinds and canonical tags; a
         wrangler sees every tag, a member also those on restricted works and an author those
@@ -92,7 +105,28 @@ class TagQuerySet(models.QuerySet):
             public |= Q(Exists(posted)) | Q(Exists(own))
         return self.filter(public)
 
-    def find_or_create(self, names_by_kind):
+    def with_status(self, status: str) -> "TagQuerySet":
+        """Tags in one wrangling status: "unwrangled", "canonical", "synonymous" or "all"."""
+        if status == "unwrangled":
+            # A fandom is wrangled once canonical; other kinds also need a parent.
+            has_parent = Exists(TagParent.objects.filter(child=OuterRef("pk")))
+            placed = Q(canonical=True) & (Q(kind=TagKind.FANDOM) | Q(has_parent=True))
+            return self.alias(has_parent=has_parent).filter(merger__isnull=True).exclude(placed)
+        if status == "canonical":
+            return self.filter(canonical=True)
+        if status == "synonymous":
+            return self.filter(merger__isnull=False)
+        return self
+
+    def in_queue_of(self, fandom: "Tag") -> "TagQuerySet":
+        """A fandom's wrangling queue: the tags on posted works that filtering by the fandom
+        finds (a draft's tags are its author's until it is posted)."""
+        found = id_array(filter_ids([fandom]))
+        posted = work_model().objects.posted().filter(tag_ids__overlap=found)
+        used = posted.annotate(used_id=Func(F("tag_ids"), function="unnest"))
+        return self.filter(pk__in=used.values("used_id"))
+
+    def find_or_create(self, names_by_kind: Mapping[str, Iterable[str]]) -> list["Tag"]:
         """Tags for {kind: [name, …]}, matching existing names case-insensitively within a kind."""
         wanted = [(kind, name) for kind, names in names_by_kind.items() for name in names]
         if not wanted:
@@ -115,7 +149,9 @@ class TagQuerySet(models.QuerySet):
         # Two names can find the same tag when Python's and PostgreSQL's case folding differ.
         return list({tag.pk: tag for tag in tags}.values())
 
-    def adjust_work_counts(self, *, added=(), removed=()):
+    def adjust_work_counts(
+        self, *, added: Collection[int] = (), removed: Collection[int] = ()
+    ) -> None:
         """Count a work in (or out of) these tags' totals."""
         # Every writer locks tag rows in id order, so two that move overlapping totals wait
         # for each other instead of deadlocking.
@@ -166,20 +202,20 @@ class Tag(TagBase):
         # Skip TagBase.save: it fills and de-duplicates the slug this model does not have.
         models.Model.save(self, *args, **kwargs)
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return self.page_url("/works")
 
-    def page_url(self, suffix=""):
+    def page_url(self, suffix: str = "") -> str:
         """/tags/NAME plus `suffix` ("/works", "/edit"): what reverse() gives with the name
         escaped, without its cost, since a listing links hundreds of tags."""
         return f"/tags/{quote(escape_tag(self.name), safe=URL_SAFE)}{suffix}"
 
     # One name may be tags of several kinds, and /tags/NAME shows one of them: the wrangling
     # pages name the kind, so each of those tags can be seen and edited.
-    def show_url(self):
+    def show_url(self) -> str:
         return f"{self.page_url()}?kind={self.kind}"
 
-    def edit_url(self):
+    def edit_url(self) -> str:
         return f"{self.page_url('/edit')}?kind={self.kind}"
 
 
@@ -225,14 +261,14 @@ class TagFilter(models.Model):
 TAG_GRAPH_LOCK = 7_407_001
 
 
-def lock_tag_graph(*, exclusive=False):
+def lock_tag_graph(*, exclusive: bool = False) -> None:
     """Hold the tag graph still until this transaction ends (see TAG_GRAPH_LOCK)."""
     function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {function}(%s)", [TAG_GRAPH_LOCK])
 
 
-def lock_in_order(tag_ids):
+def lock_in_order(tag_ids: Collection[int]) -> None:
     """Lock these tags' rows for an update of their totals, in id order (see
     adjust_work_counts); the lock lets foreign keys to them be written meanwhile."""
     if tag_ids:
@@ -257,7 +293,7 @@ SELECT tag_id, filter_id FROM up WHERE tag_id <> filter_id
 """
 
 
-def id_array(ids):
+def id_array(ids: Iterable[int]) -> Cast:
     """`ids` as one integer[] parameter, for `&&`, `@>` and `= ANY(…)`."""
     # Given a list, Django binds and prepares each element as a parameter of its own, and
     # for the thousand ids a fandom's filter can hold that took longer than the query.
@@ -266,7 +302,7 @@ def id_array(ids):
     return Cast(Value(literal), ArrayField(models.IntegerField()))
 
 
-def id_in(field, ids):
+def id_in(field: str, ids: Iterable[int]) -> Func:
     """The condition `field = ANY(ids)`, with `ids` as one parameter (see id_array): an IN
     list of a few thousand ids takes longer to plan than to run."""
     return Func(
@@ -275,7 +311,7 @@ def id_in(field, ids):
     )  # fmt: skip
 
 
-def refresh_filters(tag_ids=None):
+def refresh_filters(tag_ids: Iterable[int] | None = None) -> None:
     """Recompute TagFilter for these tags (all tags when None) from mergers and parents.
 
     Changing a tag's merger or parents changes the filters of that tag and of every tag
@@ -289,26 +325,26 @@ def refresh_filters(tag_ids=None):
         cursor.execute(REFRESH_FILTERS_SQL, {"all": everything, "ids": ids})
 
 
-def tags_below(tag_id):
+def tags_below(tag_id: int) -> set[int]:
     """Ids of the tags whose works filtering by this tag finds, itself included."""
     return {tag_id, *TagFilter.objects.filter(filter_id=tag_id).values_list("tag_id", flat=True)}
 
 
-def filter_ids(tags):
+def filter_ids(tags: Iterable[Tag]) -> list[int]:
     """Ids a filter by any of `tags` matches in works' tag_ids: a synonym filters as its
     canonical tag, and a canonical tag finds its synonyms' and subtags' works too."""
     return filter_id_sets([tags])[0]
 
 
-def canonical_ids(tags):
+def canonical_ids(tags: Iterable[Tag]) -> set[int]:
     """The tags a filter by `tags` stands for: a synonym's canonical tag, else the tag."""
     return {tag.merger_id or tag.pk for tag in tags}
 
 
-def filter_id_sets(tag_groups):
+def filter_id_sets(tag_groups: Iterable[Iterable[Tag]]) -> list[list[int]]:
     """`filter_ids` of each group of tags, all read in one query."""
     targets = [canonical_ids(tags) for tags in tag_groups]
-    below = {}
+    below: dict[int, set[int]] = {}
     if wanted := set().union(*targets):
         rows = TagFilter.objects.filter(filter_id__in=wanted).values_list("filter_id", "tag_id")
         for filter_id, tag_id in rows:
@@ -316,7 +352,7 @@ def filter_id_sets(tag_groups):
     return [sorted(ids.union(*(below.get(pk, ()) for pk in ids))) for ids in targets]
 
 
-def counted_tag_ids(tag_ids):
+def counted_tag_ids(tag_ids: Iterable[int]) -> set[int]:
     """The tags whose totals count a work carrying `tag_ids`: those and every filter above."""
     tag_ids = list(tag_ids)
     if not tag_ids:
@@ -350,16 +386,13 @@ class WranglingChange(models.Model):
         return f"{self.user} wrangled {self.tag} at {self.created_at:%Y-%m-%d %H:%M}"
 
 
-RATING_IDS_CACHE_KEY = "tags:rating-ids"
-
-
-def rating_ids():
+def rating_ids() -> dict[str, int]:
     """{rating name: tag id} for the ratings that exist, cached once all five do."""
-    found = cache.get(RATING_IDS_CACHE_KEY)
+    found = cache.get(caching.RATING_IDS_KEY)
     if found is None:
         found = dict(
             Tag.objects.filter(kind=TagKind.RATING, name__in=RATINGS).values_list("name", "id")
         )
         if len(found) == len(RATINGS):
-            cache.set(RATING_IDS_CACHE_KEY, found, timeout=None)
+            cache.set(caching.RATING_IDS_KEY, found, timeout=None)
     return found

@@ -5,12 +5,12 @@ import re
 _SPACES = re.compile(r"\s+")
 
 
-def clean_tag_name(raw):
+def clean_tag_name(raw: str) -> str:
     """The name with each run of whitespace made one space and its ends trimmed."""
     return _SPACES.sub(" ", raw).strip()
 
 
-def parse_tag_names(raw):
+def parse_tag_names(raw: str) -> list[str]:
     """'A, B,,c ' → ['A', 'B', 'c'], keeping the first spelling of case-insensitive repeats."""
     names, seen = [], set()
     for part in raw.split(","):

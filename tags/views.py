@@ -1,27 +1,29 @@
-"""Tag pages: a tag's works, the tag and fandom indexes, feeds and suggestions."""
+"""Tag pages: what a tag is, the tag index with its search, the fandom index, and
+suggestions while typing."""
 
 import unicodedata
-from datetime import UTC, datetime, time
 
-from django.contrib.syndication.views import Feed
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db.models import F
 from django.db.models.functions import Lower
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.safestring import mark_safe
 
+from archive import caching
+from archive.pagination import paginate
+from tags.counting import works_tagged_directly
 from tags.escaping import unescape_tag
-from tags.models import KIND_CLASSES, Tag, TagKind, filter_ids
-from tags.wrangling import graph_version, is_wrangler
-from works import caching
-from works.listing import paginate, render_listing
-from works.models import Work
+from tags.models import KIND_CLASSES, Tag, TagKind, TagQuerySet
+from tags.wrangling import is_wrangler
 
 
-def tag_or_404(name, kind=None, *, user):
+def tag_or_404(
+    name: str, kind: str | None = None, *, user: AbstractBaseUser | AnonymousUser | None
+) -> Tag:
     """The tag a URL names, if `user` may see it: of `kind` when that is one; else, since
     names are unique only within a kind, one that is not a synonym when there is one, so
     that a synonym of one kind does not send its name's other tags' pages to its canonical
@@ -36,32 +38,25 @@ def tag_or_404(name, kind=None, *, user):
     return tag
 
 
-def _to_canonical(request, tag, suffix):
+def to_canonical(request, tag, suffix):
     """A synonym's pages are its canonical tag's, with the same query."""
     url = tag.merger.page_url(suffix)
     query = request.GET.urlencode()
     return redirect(f"{url}?{query}" if query else url)
 
 
-def tag_works(request, name):
-    tag = tag_or_404(name, user=request.user)
-    if tag.merger:
-        return _to_canonical(request, tag, "/works")
-    return render_listing(request, title=f"Works in {tag.name}", subject="in", tag=tag)
-
-
 def tag_show(request, name):
     """What a tag is: its kind, canonical status, synonyms, parents, subtags and totals."""
     tag = tag_or_404(name, request.GET.get("kind"), user=request.user)
     if tag.merger:
-        return _to_canonical(request, tag, "")
+        return to_canonical(request, tag, "")
     context = {
         "tag": tag,
         # A synonym or subtag typed only on drafts is as hidden here as on its own page.
         "synonyms": tag.synonyms.visible_to(request.user).order_by(Lower("name")),
         "parents": _by_kind(tag.parents.visible_to(request.user)),
         "children": _by_kind(tag.children.visible_to(request.user)),
-        "direct_count": Work.objects.visible_to(None).filter(tag_ids__contains=[tag.pk]).count(),
+        "direct_count": works_tagged_directly(tag),
         "can_wrangle": is_wrangler(request.user),
     }
     return render(request, "tags/show.html", context)
@@ -100,9 +95,9 @@ FANDOM_LETTERS = [*"ABCDEFGHIJKLMNOPQRSTUVWXYZ", "#"]
 def fandom_index(request):
     """Every fandom A to Z with its number of works."""
     # The list (2,000 fandoms at a million works) is cached per tag graph and version of the
-    # works listed (works.caching): a fandom's count moves when a work is posted, restricted
+    # works listed (archive.caching): a fandom's count moves when a work is posted, restricted
     # or deleted.
-    key = caching.fandom_index_key(graph_version())
+    key = caching.fandom_index_key()
     fandoms = cache.get(key)
     if fandoms is None:
         fandoms = render_to_string("tags/fandom_list.html", {"groups": _fandom_groups()})
@@ -122,7 +117,7 @@ def _fandom_groups():
     return [(letter, tags) for letter, tags in letters.items() if tags]
 
 
-def searched_tags(request, tags):
+def searched_tags(request: HttpRequest, tags: TagQuerySet) -> tuple[TagQuerySet, str, str]:
     """`tags` narrowed to ?query= (in the name) and ?kind=, most used first, with the query
     and kind as understood."""
     query = request.GET.get("query", "").strip()[:150]
@@ -142,47 +137,3 @@ def tag_index(request):
     page = paginate(request, tags, per_page=50)
     context = {"page": page, "query": query, "kind": kind, "kinds": TagKind.choices}
     return render(request, "tags/index.html", context)
-
-
-class TagFeed(Feed):
-    """Atom feed of the newest works carrying a tag."""
-
-    feed_type = Atom1Feed
-    items_shown = 20
-
-    def get_object(self, request, tag_id):
-        tag = Tag.objects.visible_to(request.user).filter(pk=tag_id).first()
-        if tag is None:
-            raise Http404(f"There is no tag with ID {tag_id}.")
-        return tag
-
-    def title(self, tag):
-        return f"{tag.name} works"
-
-    def link(self, tag):
-        return tag.get_absolute_url()
-
-    def subtitle(self, tag):
-        return f"The newest works tagged {tag.name}."
-
-    def items(self, tag):
-        works = Work.objects.visible_to(None).tagged_with_any(filter_ids([tag]))
-        return works.recently_updated().with_tags()[: self.items_shown]
-
-    def item_title(self, work):
-        return work.title
-
-    def item_description(self, work):
-        return work.summary_html
-
-    def item_author_name(self, work):
-        return ", ".join(pseud.name for pseud in work.pseuds.all()) or "Anonymous"
-
-    def item_pubdate(self, work):
-        return datetime.combine(work.published, time.min, tzinfo=UTC)
-
-    def item_updateddate(self, work):
-        return work.updated_at
-
-    def item_categories(self, work):
-        return [tag.name for tag in work.all_tags]

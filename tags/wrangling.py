@@ -5,13 +5,18 @@ rewrites TagFilter (which tags each filter finds) and the totals of the tags abo
 changed one, so listings follow at once without touching the works.
 """
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 
-from archive import versions
+from archive import caching
 from archive.errors import ServiceError
 from archive.transactions import retry_on_conflict
+from tags.counting import recount_tags
 from tags.models import (
     FIXED_KINDS,
     Tag,
@@ -24,18 +29,16 @@ from tags.models import (
     refresh_filters,
     tags_below,
 )
-from works.services import recount_fandoms, recount_tags
+from tags.signals import fandom_mergers_changed
 
 WRANGLERS_GROUP = "Wranglers"
-# Cached fragments that depend on the tag graph (filter sidebars) carry this in their key.
-GRAPH_VERSION_KEY = "tags:graph-version"
 
 
 class WranglingError(ServiceError):
     """A change the wrangling rules refuse; the message is for the wrangler."""
 
 
-def is_wrangler(user):
+def is_wrangler(user: AbstractBaseUser | AnonymousUser | None) -> bool:
     """Staff accounts in the Wranglers group, and superusers."""
     if not (user and user.is_authenticated and user.is_active):
         return False
@@ -44,43 +47,34 @@ def is_wrangler(user):
     return user.is_staff and user.groups.filter(name=WRANGLERS_GROUP).exists()
 
 
-def graph_version():
-    return versions.current(GRAPH_VERSION_KEY)
-
-
-def graph_changed():
-    """Once this transaction commits, fragments cached for the old tag graph go stale."""
-    versions.change_on_commit(GRAPH_VERSION_KEY)
-
-
 @dataclass(frozen=True)
 class TagState:
     """What wrangling sets on a tag."""
 
     canonical: bool = False
     merger_id: int | None = None
-    parent_ids: frozenset = frozenset()
+    parent_ids: frozenset[int] = frozenset()
 
     @classmethod
-    def of(cls, tag):
+    def of(cls, tag: Tag) -> "TagState":
         parents = TagParent.objects.filter(child=tag).values_list("parent_id", flat=True)
         return cls(tag.canonical, tag.merger_id, frozenset(parents))
 
     @classmethod
-    def from_json(cls, data):
+    def from_json(cls, data: Mapping[str, Any]) -> "TagState":
         return cls(data["canonical"], data["merger"], frozenset(data["parents"]))
 
-    def as_json(self):
+    def as_json(self) -> dict[str, Any]:
         return {
             "canonical": self.canonical,
             "merger": self.merger_id,
             "parents": sorted(self.parent_ids),
         }
 
-    def describe_change(self, after, names):
+    def describe_change(self, after: "TagState", names: Mapping[int, str]) -> str:
         """What going from this state to `after` does, in words; `names` maps ids to names."""
 
-        def listed(ids):
+        def listed(ids: Iterable[int]) -> str:
             return ", ".join(sorted(names.get(pk, f"#{pk}") for pk in ids))
 
         parts = []
@@ -98,18 +92,24 @@ class TagState:
         text = "; ".join(parts) or "no change"
         return text[:1].upper() + text[1:]
 
-    def made_canonical(self):
+    def made_canonical(self) -> "TagState":
         return replace(self, canonical=True, merger_id=None)
 
-    def made_synonym_of(self, tag):
+    def made_synonym_of(self, tag: Tag) -> "TagState":
         return TagState(canonical=False, merger_id=tag.pk)
 
-    def with_parent(self, tag):
+    def with_parent(self, tag: Tag) -> "TagState":
         return replace(self.made_canonical(), parent_ids=self.parent_ids | {tag.pk})
 
 
 @retry_on_conflict
-def wrangle(tag, state, *, by, undoes=None):
+def wrangle(
+    tag: Tag,
+    state: TagState,
+    *,
+    by: AbstractBaseUser | None,
+    undoes: WranglingChange | None = None,
+) -> WranglingChange | None:
     """Give `tag` this state, record the change and keep filters and totals in step.
 
     Returns the recorded change, or None when the tag already had this state.
@@ -133,16 +133,21 @@ def wrangle(tag, state, *, by, undoes=None):
         refresh_filters(below)
         recount_tags(filters_before | _filters_above(tag))
         if tag.kind == TagKind.FANDOM and state.merger_id != before.merger_id:
-            recount_fandoms([tag.pk])
+            fandom_mergers_changed.send(sender=Tag, fandom_ids=[tag.pk])
         change = WranglingChange.objects.create(
             tag=tag, user=by, before=before.as_json(), after=state.as_json(), undoes=undoes
         )
-        graph_changed()
+        caching.graph_changed()
     return change
 
 
 @retry_on_conflict
-def wrangle_many(tags, change_state, *, by):
+def wrangle_many(
+    tags: Iterable[Tag],
+    change_state: Callable[[TagState], TagState],
+    *,
+    by: AbstractBaseUser | None,
+) -> list[WranglingChange]:
     """Apply `change_state(TagState) -> TagState` to each tag, all or none."""
     with transaction.atomic():
         changes = [wrangle(tag, change_state(TagState.of(tag)), by=by) for tag in tags]
@@ -150,7 +155,7 @@ def wrangle_many(tags, change_state, *, by):
 
 
 @retry_on_conflict
-def undo(change, *, by):
+def undo(change: WranglingChange, *, by: AbstractBaseUser | None) -> WranglingChange | None:
     """Put the tag back as it was before `change`, if nothing has changed it since."""
     with transaction.atomic():
         _lock_graph()
@@ -168,21 +173,21 @@ def undo(change, *, by):
         return wrangle(tag, TagState.from_json(change.before), by=by, undoes=change)
 
 
-def _lock_graph():
+def _lock_graph() -> None:
     # One wrangling change at a time, since each reads the graph it is about to change (for
     # loops); and none while a post counts itself into the totals the change recounts.
     lock_tag_graph(exclusive=True)
 
 
-def _ids_in(state_json):
+def _ids_in(state_json: Mapping[str, Any]) -> list[int]:
     return [pk for pk in [state_json["merger"], *state_json["parents"]] if pk is not None]
 
 
-def _filters_above(tag):
+def _filters_above(tag: Tag) -> set[int]:
     return set(TagFilter.objects.filter(tag=tag).values_list("filter_id", flat=True))
 
 
-def _check(tag, state):
+def _check(tag: Tag, state: TagState) -> None:
     """Refuse, naming the tag, what would break the graph: a wrong kind, a loop, a synonym
     of a synonym, or a tag that others point at losing its canonical status."""
     name = tag.name
@@ -237,7 +242,7 @@ def _check(tag, state):
             )
 
 
-def _check_nothing_points_at(tag):
+def _check_nothing_points_at(tag: Tag) -> None:
     synonyms = list(tag.synonyms.values_list("name", flat=True)[:5])
     if synonyms:
         raise WranglingError(

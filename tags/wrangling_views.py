@@ -5,17 +5,15 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, F, Func, OuterRef, Q
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from archive.pagination import paginate
 from tags.forms import BULK_ACTIONS, QUEUE_KINDS, BulkWrangleForm, TagWrangleForm
-from tags.models import FIXED_KINDS, Tag, TagKind, TagParent, WranglingChange, filter_ids
+from tags.models import FIXED_KINDS, Tag, TagKind, WranglingChange
 from tags.views import searched_tags, tag_or_404
 from tags.wrangling import TagState, WranglingError, is_wrangler, undo, wrangle, wrangle_many
-from works.listing import paginate
-from works.models import Work
 
 FORM_ERROR_STATUS = 400
 STATUSES = {
@@ -40,19 +38,6 @@ def wrangler_required(view):
     return wrapped
 
 
-def _with_status(tags, status):
-    has_parent = Exists(TagParent.objects.filter(child=OuterRef("pk")))
-    if status == "unwrangled":
-        # A fandom is wrangled once canonical; other kinds also need a parent.
-        placed = Q(canonical=True) & (Q(kind=TagKind.FANDOM) | Q(has_parent=True))
-        return tags.alias(has_parent=has_parent).filter(merger__isnull=True).exclude(placed)
-    if status == "canonical":
-        return tags.filter(canonical=True)
-    if status == "synonymous":
-        return tags.filter(merger__isnull=False)
-    return tags
-
-
 @wrangler_required
 def wrangling_home(request):
     """Search every wranglable tag by name, kind and status."""
@@ -61,7 +46,7 @@ def wrangling_home(request):
     wranglable = Tag.objects.exclude(kind__in=FIXED_KINDS).select_related("merger")
     tags, query, kind = searched_tags(request, wranglable)
     context = {
-        "page": paginate(request, _with_status(tags, status), per_page=50),
+        "page": paginate(request, tags.with_status(status), per_page=50),
         "query": query,
         "kind": kind,
         "kinds": [(value, label) for value, label in TagKind.choices if value not in FIXED_KINDS],
@@ -108,13 +93,7 @@ def fandom_queue(request, name):
     status = request.GET.get("status", "unwrangled")
     status = status if status in STATUSES else "unwrangled"
     kind = QUEUE_KINDS[show]
-    # Posted works only: a draft's tags are its author's until it is posted.
-    used = (
-        Work.objects.posted()
-        .tagged_with_any(filter_ids([fandom]))
-        .annotate(used_id=Func(F("tag_ids"), function="unnest"))
-    )
-    tags = _with_status(Tag.objects.filter(kind=kind, pk__in=used.values("used_id")), status)
+    tags = Tag.objects.filter(kind=kind).in_queue_of(fandom).with_status(status)
     form = BulkWrangleForm(request.POST or None, kind=kind)
     if request.method == "POST" and form.is_valid():
         try:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # The archive itself; bench/ (benchmarks, synthetic data) is tooling that leans on these.
-PRODUCT_APPS = ("accounts", "archive", "tags", "works")
+PRODUCT_APPS = ("accounts", "archive", "listings", "tags", "works")
 PRODUCTION_ENV = {
     "DJANGO_DEBUG": "0",
     "SECRET_KEY": "a-production-like-secret-key-of-enough-length-and-variety-1234567890!",
@@ -67,4 +67,35 @@ def test_the_archive_does_not_import_the_bench_app():
         for module in imported_modules(path)
         if module == "bench" or module.startswith("bench.")
     ]
+    assert offenders == []
+
+
+# Apps import one way: each may import those before it, never one after it. archive/'s
+# shared modules (errors, caching, pagination, ...) import no app; its URLs, middleware and
+# settings tie the apps together and may import any.
+APP_LAYERS = ("tags", "accounts", "works", "listings")
+ARCHIVE_TOP = {"urls.py", "middleware.py", "settings.py", "wsgi.py", "asgi.py"}
+
+
+def _app_of(module):
+    return module.split(".", 1)[0]
+
+
+def test_apps_import_one_way():
+    offenders = []
+    for layer, app in enumerate(APP_LAYERS):
+        above = set(APP_LAYERS[layer + 1 :])
+        for path in sorted((ROOT / app).rglob("*.py")):
+            offenders += [
+                f"{path.relative_to(ROOT)}: {module}"
+                for module in imported_modules(path)
+                if _app_of(module) in above
+            ]
+    for path in sorted((ROOT / "archive").glob("*.py")):
+        if path.name not in ARCHIVE_TOP:
+            offenders += [
+                f"{path.relative_to(ROOT)}: {module}"
+                for module in imported_modules(path)
+                if _app_of(module) in APP_LAYERS
+            ]
     assert offenders == []

@@ -124,7 +124,7 @@ def test_rate_limit_fails_open_when_the_database_cannot_count(settings, monkeypa
 
 
 def test_database_outage_is_a_503_not_a_500(monkeypatch):
-    from works import views
+    from listings import views
 
     def down(*args, **kwargs):
         raise OperationalError("connection refused")
@@ -147,7 +147,7 @@ def unreachable():
 
 def test_after_an_unreachable_database_requests_get_503_at_once(monkeypatch):
     from archive import middleware
-    from works import views
+    from listings import views
 
     calls = []
 
@@ -173,7 +173,7 @@ def test_after_an_unreachable_database_requests_get_503_at_once(monkeypatch):
 def test_a_failed_statement_is_not_taken_for_an_outage(monkeypatch):
     from psycopg.errors import DeadlockDetected
 
-    from works import views
+    from listings import views
 
     def deadlock(*args, **kwargs):
         error = OperationalError("deadlock detected")

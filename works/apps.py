@@ -1,3 +1,5 @@
+"""The works app's configuration: pools closed at exit, and what it hears from tags."""
+
 import atexit
 
 from django.apps import AppConfig
@@ -17,4 +19,8 @@ class WorksConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from tags.signals import fandom_mergers_changed
+        from works.services import fandoms_merged
+
         atexit.register(close_connection_pools)
+        fandom_mergers_changed.connect(fandoms_merged)

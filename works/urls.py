@@ -1,11 +1,11 @@
+"""Works' URLs: reading, posting and downloads, as AO3 has them."""
+
 from django.urls import path
 
 from works import posting, views
 
 app_name = "works"
 urlpatterns = [
-    path("works", views.work_index, name="index"),
-    path("works/search", views.work_search, name="search"),
     path("works/<int:work_id>", views.work_detail, name="detail"),
     path("works/<int:work_id>/chapters/<int:chapter_id>", views.chapter_detail, name="chapter"),
     path("chapters/<int:chapter_id>", views.chapter_redirect, name="chapter-short"),

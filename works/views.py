@@ -1,42 +1,43 @@
-"""Reading pages: home, a work, its chapters and chapter index."""
+"""Reading pages: a work, its chapters, its chapter index and its downloads."""
 
-from django.contrib.auth import get_user_model
+from functools import wraps
+
 from django.core.cache import cache
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
 
-from tags.models import Tag
-from works import caching, downloads
+from archive import caching
+from works import downloads
 from works.hits import counter as hit_counter
-from works.listing import render_listing
 from works.models import Chapter, Work
-from works.parameters import object_id
-from works.preferences import hidden_tag_ids, save_hidden_tag_ids
 from works.reading import adult_query, needs_adult_gate, restricted_redirect
 
-HOME_WORKS = 20
 
+def opens_work(*, with_tags=True):
+    """A reading view of the work `work_id` names, given the work: one the visitor may open
+    (drafts only for their creators), else a 404 naming the id; a restricted one sends an
+    anonymous visitor to log in first. Work pages skip the tags: a cached body needs none."""
 
-def home(request):
-    works = Work.objects.visible_to(request.user).recently_updated().with_tags()[:HOME_WORKS]
-    return render(request, "works/home.html", {"works": works})
+    def decorator(view):
+        @wraps(view)
+        def opened(request, work_id, *args, **kwargs):
+            works = Work.objects.readable_by(request.user)
+            work = (works.with_tags() if with_tags else works).filter(pk=work_id).first()
+            if work is None:
+                raise Http404(f"There is no work with ID {work_id}.")
+            if login_first := restricted_redirect(request, work):
+                return login_first
+            return view(request, work, *args, **kwargs)
 
+        return opened
 
-def _work_or_404(request, work_id, *, with_tags=True):
-    """A work the visitor may open (restricted ones too: callers send anonymous readers to log
-    in); drafts only for their creators. Work pages skip the tags: a cached body needs none."""
-    works = Work.objects.readable_by(request.user)
-    work = (works.with_tags() if with_tags else works).filter(pk=work_id).first()
-    if work is None:
-        raise Http404(f"There is no work with ID {work_id}.")
-    return work
+    return decorator
 
 
 def _render_work(request, work, *, chapter_id=None):
     """One chapter of a work (or, with no chapter_id, all of it) behind the adult gate.
 
-    The page's body is cached per version of the work (works.caching.work_body_key), so an
+    The page's body is cached per version of the work (archive.caching.work_body_key), so an
     edit renders afresh; its hit count is filled in on every request, so a new count does not.
     """
     if needs_adult_gate(request, work):
@@ -88,20 +89,16 @@ def _work_body(work, chapter_id, creator_style):
     return {"page_title": title, "body": body}
 
 
-def work_detail(request, work_id):
-    work = _work_or_404(request, work_id, with_tags=False)
-    if login_first := restricted_redirect(request, work):
-        return login_first
+@opens_work(with_tags=False)
+def work_detail(request, work):
     if request.GET.get("view_full_work") == "true" or work.chapter_count <= 1:
         return _render_work(request, work)
     first = work.chapters.order_by("position").only("id", "work_id").first()
     return redirect(first.get_absolute_url() + adult_query(request))
 
 
-def chapter_detail(request, work_id, chapter_id):
-    work = _work_or_404(request, work_id, with_tags=False)
-    if login_first := restricted_redirect(request, work):
-        return login_first
+@opens_work(with_tags=False)
+def chapter_detail(request, work, chapter_id):
     return _render_work(request, work, chapter_id=chapter_id)
 
 
@@ -113,73 +110,19 @@ def chapter_redirect(request, chapter_id):
     chapter = chapters.only("id", "work_id").first()
     if chapter is None:
         raise Http404(f"There is no chapter with ID {chapter_id}.")
-    work = _work_or_404(request, chapter.work_id)
-    if login_first := restricted_redirect(request, work):
-        return login_first
+    return _to_chapter(request, chapter.work_id, chapter)
+
+
+@opens_work(with_tags=False)
+def _to_chapter(request, work, chapter):
     return redirect(chapter.get_absolute_url() + adult_query(request))
 
 
-def chapter_index(request, work_id):
-    work = _work_or_404(request, work_id)
-    if login_first := restricted_redirect(request, work):
-        return login_first
+@opens_work()
+def chapter_index(request, work):
     # The index shows no text: a long work's chapters would carry megabytes of it.
     chapters = work.chapters.only("id", "work_id", "position", "title", "published")
     return render(request, "works/navigate.html", {"work": work, "chapters": chapters})
-
-
-def _user_or_404(username):
-    user = get_user_model().objects.filter(username__iexact=username, is_active=True).first()
-    if user is None:
-        raise Http404(f"There is no user named '{username}'.")
-    return user
-
-
-def user_home(request, username):
-    user = _user_or_404(username)
-    pseud = user.pseuds.filter(is_default=True).first() or user.pseuds.first()
-    if pseud is None:
-        raise Http404(f"{user.username} has no pseud yet.")
-    return redirect(pseud)
-
-
-def user_works(request, username):
-    """An account's works; its owner also sees drafts here ("My works")."""
-    user = _user_or_404(username)
-    own = request.user == user
-    works = Work.objects.all() if own else Work.objects.visible_to(request.user)
-    return render_listing(
-        request,
-        title="My Works" if own else f"Works by {user.username}",
-        subject=f"by {user.username}",
-        base=works & Work.objects.by(user),
-        own=own,
-    )
-
-
-def pseud_works(request, username, pseud):
-    user = _user_or_404(username)
-    found = user.pseuds.filter(name__iexact=pseud).first()
-    if found is None:
-        raise Http404(f"{user.username} has no pseud named '{pseud}'.")
-    works = Work.objects.visible_to(request.user).filter(
-        pk__in=Work.pseuds.through.objects.filter(pseud=found).values("work_id")
-    )
-    return render_listing(
-        request, title=f"Works by {found.name}", subject=f"by {found.name}", base=works
-    )
-
-
-def work_index(request):
-    """All works, or with `?tag_id=NAME` a tag's works: the target of every filter form."""
-    name = request.GET.get("tag_id", "").strip()
-    tags = Tag.objects.visible_to(request.user).filter(name__iexact=name)
-    tag = tags.order_by("id").first() if name else None
-    return render_listing(request, title="Works", subject="in" if tag else "", tag=tag)
-
-
-def work_search(request):
-    return render_listing(request, title="Search Works", subject="found", searching=True)
 
 
 def work_download(request, work_id, safe_title, extension):
@@ -187,48 +130,14 @@ def work_download(request, work_id, safe_title, extension):
     download = downloads.FORMATS.get(extension)
     if download is None:
         raise Http404(f"There is no {extension} download.")
-    work = _work_or_404(request, work_id)
-    if login_first := restricted_redirect(request, work):
-        return login_first
+    return _download(request, work_id, download, extension)
+
+
+@opens_work()
+def _download(request, work, download, extension):
     return FileResponse(
         downloads.open_download(work, extension),
         as_attachment=True,
         filename=downloads.file_name(work, extension),
         content_type=download.content_type,
     )
-
-
-@require_http_methods(["GET", "POST"])
-def hidden_tags(request):
-    """The reader's exclusion list: add a tag by id or name, remove ticked ones."""
-    hidden = set(hidden_tag_ids(request))
-    error, typed = "", ""
-    if request.method == "POST":
-        visible = Tag.objects.visible_to(request.user)
-        hidden -= {object_id(value) for value in request.POST.getlist("unhide")}
-        if raw_id := request.POST.get("hide", "").strip():
-            tag_id = object_id(raw_id)
-            tag = visible.filter(pk=tag_id).first() if tag_id else None
-            if tag:
-                hidden.add(tag.pk)
-            elif tag_id:
-                error = f"There is no tag with ID {tag_id}."
-            else:
-                error = f"'{raw_id[:20]}' is not a tag ID."
-        name = request.POST.get("hide_name", "").strip()
-        # Shown back as a browser shows a NUL; no tag is named with one, which PostgreSQL
-        # text cannot hold.
-        typed = name.replace("\x00", "\ufffd")
-        if name:
-            tags = [] if "\x00" in name else list(visible.filter(name__iexact=name))
-            if tags:
-                hidden.update(tag.pk for tag in tags)
-                typed = ""
-            else:
-                error = f"There is no tag named '{typed[:150]}'."
-        if not error:
-            response = redirect("hidden-tags")
-            return save_hidden_tag_ids(request, response, hidden)
-    tags = Tag.objects.filter(pk__in=hidden).order_by("kind", "name")
-    context = {"tags": tags, "error": error, "typed": typed}
-    return render(request, "works/hidden_tags.html", context, status=400 if error else 200)

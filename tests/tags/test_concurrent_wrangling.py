@@ -6,12 +6,12 @@ import threading
 import pytest
 from django.contrib.auth import get_user_model
 
+from tags.counting import recount_all_tags
 from tags.models import Tag, TagKind
 from tags.wrangling import TagState, wrangle
 from tests.factories import make_author
 from tests.live_requests import LiveSession
 from works.models import Work
-from works.services import recount_all_tags
 
 AUTHORS = 3
 POSTS_EACH = 8

@@ -2,14 +2,12 @@
 
 import pytest
 from bs4 import BeautifulSoup
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.test import Client
 
 from tags.models import TagKind, TagParent
 from tags.names import clean_tag_name, parse_tag_names
 from tags.wrangling import TagState, wrangle
-from tests.factories import make_tag, make_work
+from tests.factories import make_tag, make_work, make_wrangler
 
 
 def test_a_list_is_split_on_commas_with_spaces_collapsed_and_repeats_dropped():
@@ -20,10 +18,7 @@ def test_a_list_is_split_on_commas_with_spaces_collapsed_and_repeats_dropped():
 
 @pytest.mark.django_db
 def test_a_wrangler_typing_a_parent_with_extra_spaces_finds_it():
-    wrangler = get_user_model().objects.create_user("wrangler", password="a long passphrase")
-    wrangler.is_staff = True
-    wrangler.save()
-    wrangler.groups.add(Group.objects.get(name="Wranglers"))
+    wrangler = make_wrangler()
     fandom = make_tag("Lantern Keepers", TagKind.FANDOM)
     wrangle(fandom, TagState(canonical=True), by=wrangler)
     make_work(tags={TagKind.CHARACTER: ["Alice"]})

@@ -5,15 +5,12 @@ from urllib.parse import quote
 
 import pytest
 from bs4 import BeautifulSoup
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.test import Client
 
 from tags.models import Tag, TagKind
 from tags.wrangling import TagState, wrangle
-from tests.factories import make_tag, make_work
+from tests.factories import make_author, make_tag, make_work, make_wrangler
 from works import services
-from works.models import Pseud
 
 pytestmark = pytest.mark.django_db
 
@@ -23,26 +20,23 @@ HIDDEN = ["Draft Secret", "Members Secret"]
 HIDDEN_FROM = [(None, "Draft Secret"), (None, "Members Secret"), ("member", "Draft Secret")]
 
 
-def make_user(name, **fields):
-    return get_user_model().objects.create_user(name, password="a long passphrase", **fields)
-
-
 @pytest.fixture
 def people():
-    author = make_user("author")
-    wrangler = make_user("wrangler", is_staff=True)
-    wrangler.groups.add(Group.objects.get(name="Wranglers"))
-    return {"author": author, "member": make_user("member"), "wrangler": wrangler}
+    return {
+        "author": make_author("author"),
+        "member": make_author("member"),
+        "wrangler": make_wrangler(),
+    }
 
 
 @pytest.fixture
 def works(people):
-    pseud = Pseud.objects.create(user=people["author"], name="author", is_default=True)
-    public = make_work(title="Public", tags={FREEFORM: ["Shared Secret"]})
-    draft = make_work(title="Draft", posted=False, tags={FREEFORM: ["Draft Secret"]})
-    restricted = make_work(title="Locked", restricted=True, tags={FREEFORM: ["Members Secret"]})
-    for work in (public, draft, restricted):
-        work.pseuds.add(pseud)
+    pseud = people["author"].pseuds.get()
+    public = make_work(title="Public", tags={FREEFORM: ["Shared Secret"]}, pseud=pseud)
+    draft = make_work(title="Draft", posted=False, tags={FREEFORM: ["Draft Secret"]}, pseud=pseud)
+    restricted = make_work(
+        title="Locked", restricted=True, tags={FREEFORM: ["Members Secret"]}, pseud=pseud
+    )
     # A canonical tag a wrangler made is public before any work has it.
     wrangle(make_tag("Wrangled Secret"), TagState(canonical=True), by=people["wrangler"])
     return {"public": public, "draft": draft, "restricted": restricted}

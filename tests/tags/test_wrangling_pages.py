@@ -1,32 +1,24 @@
 """Tag pages and the wranglers' pages: what they show, what they change, and who may use them."""
 
+from functools import partial
+
 import pytest
 from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.test import Client
 
 from tags.models import Tag, TagKind, TagParent, WranglingChange
 from tags.wrangling import TagState, wrangle
-from tests.factories import make_tag, make_work
+from tests.factories import make_author, make_tag, make_work, make_wrangler
 
 pytestmark = pytest.mark.django_db
 
 F, C = TagKind.FANDOM, TagKind.CHARACTER
 
 
-def make_user(name, *, staff=False, wrangler=False):
-    user = get_user_model().objects.create_user(name, password="a long passphrase")
-    user.is_staff = staff
-    user.save()
-    if wrangler:
-        user.groups.add(Group.objects.get(name="Wranglers"))
-    return user
-
-
 @pytest.fixture
 def wrangler():
-    return make_user("wrangler", staff=True, wrangler=True)
+    return make_wrangler()
 
 
 @pytest.fixture
@@ -83,12 +75,12 @@ def wrangling_requests(graph):
 def test_only_staff_wranglers_reach_the_wrangling_pages(graph, role, expected):
     client = Client()
     users = {
-        "reader": {},
-        "staff only": {"staff": True},
-        "group only": {"wrangler": True},
+        "reader": make_author,
+        "staff only": partial(make_author, staff=True),
+        "group only": partial(make_wrangler, staff=False),
     }
     if role in users:
-        client.force_login(make_user(role.replace(" ", "_"), **users[role]))
+        client.force_login(users[role](role.replace(" ", "_")))
     states = {name: state_of(name) for name in graph}
     changes = WranglingChange.objects.count()
     for method, url, data in wrangling_requests(graph):
@@ -262,7 +254,7 @@ def test_wrangling_home_searches_by_name_kind_and_status(graph, wrangler_client)
 def test_header_links_wranglers_alone_to_wrangling(wrangler_client, client):
     assert parse(wrangler_client.get("/")).find("a", string="Tag Wrangling")
     assert not parse(client.get("/")).find("a", string="Tag Wrangling")
-    client.force_login(make_user("staff_only", staff=True))  # would get the 403 page
+    client.force_login(make_author("staff_only", staff=True))  # would get the 403 page
     assert not parse(client.get("/")).find("a", string="Tag Wrangling")
 
 

@@ -9,7 +9,7 @@ _DIGITS = re.compile(r"[0-9]{1,12}")
 ID_MAX = 2**31 - 1
 
 
-def whole_number(raw, *, low=0, high):
+def whole_number(raw: str | None, *, low: int = 0, high: int) -> int | None:
     """`raw` (a parameter's text) as an int from `low` to `high`, else None."""
     raw = (raw or "").strip()
     if not _DIGITS.fullmatch(raw):
@@ -18,6 +18,6 @@ def whole_number(raw, *, low=0, high):
     return number if low <= number <= high else None
 
 
-def object_id(raw):
+def object_id(raw: str | None) -> int | None:
     """`raw` as a row id (1 to ID_MAX), else None."""
     return whole_number(raw, low=1, high=ID_MAX)

@@ -7,27 +7,26 @@ a tag matches the ids of every tag below it in the wrangled graph (`tags.models.
 its synonyms and subtags, or, for a synonym, its canonical tag's.
 """
 
-from collections import Counter
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
 from django.db.models import F
 from django.db.models.functions import Lower
+from django.http import QueryDict
 from django.utils import timezone
 
-from tags.models import Tag, TagFilter, TagKind, canonical_ids, filter_id_sets, id_in
+from archive import caching
+from archive.parameters import ID_MAX, whole_number
+from tags.models import Tag, TagKind, canonical_ids, filter_id_sets
 from tags.names import parse_tag_names
-from works import caching
-from works.models import Work
-from works.parameters import ID_MAX, whole_number
+from works.models import Work, WorkQuerySet
 
 QUERY_MAX = 200
-FACET_SAMPLE = 1000
-FACET_CANDIDATES = 300
-FACETS_SHOWN = 10
-FACETS_MORE = 20
 KIND_PARAMS = {
     "rating_ids": TagKind.RATING,
     "archive_warning_ids": TagKind.ARCHIVE_WARNING,
@@ -79,10 +78,10 @@ class WorkSearch:
     notices: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_query(cls, params, *, tag_name=""):
+    def from_query(cls, params: QueryDict, *, tag_name: str = "") -> "WorkSearch":
         search = cls(tag_name=tag_name or params.get("tag_id", "").strip()[:150])
 
-        def value(name):
+        def value(name: str) -> str:
             return params.get(f"work_search[{name}]", "").strip()
 
         search.include_names = _names(value("other_tag_names"))
@@ -108,7 +107,7 @@ class WorkSearch:
         search._sort(value("sort_column") or DEFAULT_SORT, value("sort_direction"))
         return search
 
-    def narrows_beyond_tags(self):
+    def narrows_beyond_tags(self) -> bool:
         """True when anything but included tags narrows the listing."""
         return bool(
             self.exclude_ids or self.exclude_names or self.complete or self.crossover
@@ -116,7 +115,7 @@ class WorkSearch:
             or self.date_from or self.date_to or self.query or self.language
         )  # fmt: skip
 
-    def _ids(self, params, name):
+    def _ids(self, params: QueryDict, name: str) -> list[int]:
         ids = []
         for raw in params.getlist(name):
             if (number := whole_number(raw, high=ID_MAX)) is not None:
@@ -125,7 +124,7 @@ class WorkSearch:
                 self.notices.append(f"'{raw[:30]}' is not a tag ID; it was ignored.")
         return ids
 
-    def _count(self, raw, label):
+    def _count(self, raw: str, label: str) -> int | None:
         raw = raw.replace(",", "").replace(" ", "")
         if not raw:
             return None
@@ -134,7 +133,7 @@ class WorkSearch:
         self.notices.append(f"'{raw[:30]}' is not a whole number of words ({label}); ignored.")
         return None
 
-    def _date(self, raw, label):
+    def _date(self, raw: str, label: str) -> date | None:
         if not raw:
             return None
         try:
@@ -143,7 +142,7 @@ class WorkSearch:
             self.notices.append(f"'{raw[:30]}' is not a date like 2019-06-02 ({label}); ignored.")
             return None
 
-    def _sort(self, column, direction):
+    def _sort(self, column: str, direction: str) -> None:
         if column in UNSUPPORTED_SORTS:
             self.notices.append(
                 f"This archive has no {UNSUPPORTED_SORTS[column]} counts yet;"
@@ -156,20 +155,14 @@ class WorkSearch:
         self.sort_direction = "asc" if direction == "asc" else "desc"
 
 
-def _names(raw):
+def _names(raw: str) -> list[str]:
     return parse_tag_names(raw)[:50]
-
-
-@dataclass
-class Facet:
-    tag: Tag
-    count: int
 
 
 @dataclass
 class Results:
     search: WorkSearch
-    works: object  # the ordered queryset
+    works: WorkQuerySet  # ordered
     unknown_tags: list[str]
     hidden_by_preferences: int = 0
     # What the tag ids asked for could not find: a listing of a tag that is not there is
@@ -181,21 +174,29 @@ class Results:
     upper_bound_exact: bool = False
 
 
-def tags_named(names, *, user=None):
+def tags_named(
+    names: Collection[str], *, user: AbstractBaseUser | AnonymousUser | None = None
+) -> dict[str, list[Tag]]:
     """{lowercased name: [Tag, …]} for names given that `user` may see (see
     Tag.objects.visible_to); one name may be several kinds' tags."""
     if not names:
         return {}
-    found = {}
+    found: dict[str, list[Tag]] = {}
     tags = Tag.objects.visible_to(user).annotate(lower_name=Lower("name"))
     for tag in tags.filter(lower_name__in=[name.lower() for name in names]):
         found.setdefault(tag.lower_name, []).append(tag)
     return found
 
 
-def run_search(search, *, user, base=None, hidden_tag_ids=()):
+def run_search(
+    search: WorkSearch,
+    *,
+    user: AbstractBaseUser | AnonymousUser | None,
+    base: WorkQuerySet | None = None,
+    hidden_tag_ids: Sequence[int] = (),
+) -> Results:
     """The works `search` selects among `base` (default: all works `user` may see), ordered."""
-    works = base if base is not None else Work.objects.visible_to(user)
+    works = base if base is not None else Work.objects.listable_by(user)
     names = [search.tag_name, *search.include_names, *search.exclude_names]
     found = tags_named([name for name in names if name], user=user)
     unknown = [name for name in names if name and name.lower() not in found]
@@ -278,7 +279,7 @@ def run_search(search, *, user, base=None, hidden_tag_ids=()):
     )  # fmt: skip
 
 
-def _tagged_with_each(works, id_sets):
+def _tagged_with_each(works: WorkQuerySet, id_sets: Collection[Sequence[int]]) -> WorkQuerySet:
     """Works matching every set of ids. Sets of one id become a single `@>`, which the GIN
     index answers in one scan; a wider set (a tag with synonyms or subtags) joins that
     scan while it is small, and is otherwise checked on the rows the index found: the
@@ -294,7 +295,7 @@ def _tagged_with_each(works, id_sets):
     return works
 
 
-def _public_upper_bound(include_groups):
+def _public_upper_bound(include_groups: Iterable[Iterable[Tag]]) -> int:
     """At most how many public works match every included group: the smallest of their
     totals (a canonical tag's counts its synonyms' and subtags' works). PostgreSQL's
     guess for a wide `&&` can be four times the truth, and a count built on it offers
@@ -304,7 +305,7 @@ def _public_upper_bound(include_groups):
     return min(sum(totals.get(pk, 0) for pk in group) for group in targets)
 
 
-def _restricted_total():
+def _restricted_total() -> int:
     """Posted works only members may read, counted at most every caching.RESTRICTED_SECONDS.
 
     The total bounds members' listings; it may be that old, so a bound may miss works
@@ -316,11 +317,11 @@ def _restricted_total():
     return total
 
 
-def _start_of(day):
+def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def _order(works, search, query):
+def _order(works: WorkQuerySet, search: WorkSearch, query: SearchQuery | None) -> WorkQuerySet:
     label, expression = SORTS[search.sort_column]
     if search.sort_column == "_score":
         works = works.annotate(rank=SearchRank(F("search_vector"), query))
@@ -329,36 +330,3 @@ def _order(works, search, query):
     key = expression.desc() if descending else expression.asc()
     tiebreak = F("id").desc() if descending else F("id").asc()
     return works.order_by(key, tiebreak)
-
-
-def facets(works, total, *, user=None):
-    """Each kind's most frequent tags among the results (the first FACET_SAMPLE when more)
-    that `user` may see (see Tag.objects.visible_to).
-
-    A work counts for its tags and every filter above them (a synonym's canonical tag, the
-    parents of that), once each, as filtering by the facet would find it; synonyms are
-    left out, since their canonical tag stands for them.
-    Returns ({kind: [Facet, …]}, sampled) with at most FACETS_MORE per kind.
-    """
-    rows = [
-        set(tag_ids or ()) for tag_ids in works.values_list("tag_ids", flat=True)[:FACET_SAMPLE]
-    ]
-    links = TagFilter.objects.filter(id_in("tag_id", set().union(*rows)))
-    above = {}
-    for tag_id, filter_id in links.values_list("tag_id", "filter_id"):
-        above.setdefault(tag_id, set()).add(filter_id)
-    counts = Counter()
-    for tag_ids in rows:
-        counts.update(tag_ids.union(*(above.get(tag_id, ()) for tag_id in tag_ids)))
-    top = counts.most_common(FACET_CANDIDATES)
-    visible = Tag.objects.visible_to(user).only("id", "name", "kind", "merger_id")
-    tags = visible.in_bulk([tag_id for tag_id, _ in top])
-    by_kind = {}
-    for tag_id, count in top:
-        tag = tags.get(tag_id)
-        if tag is None or tag.merger_id:
-            continue
-        bucket = by_kind.setdefault(tag.kind, [])
-        if len(bucket) < FACETS_MORE:
-            bucket.append(Facet(tag, count))
-    return by_kind, total > FACET_SAMPLE

@@ -1,4 +1,4 @@
-"""Every cache the works side keeps (keys, versions, timeouts) and what invalidates each.
+"""Every cache the site keeps (keys, versions, timeouts) and what invalidates each.
 
 Work page bodies: `work_body_key` (work id, last update, chapter or all, creator style),
     WORK_BODY_SECONDS. Any edit moves the work's `updated_at` and so the key; what else a
@@ -14,24 +14,29 @@ Listing count estimates: `estimate_key` (the count's SQL), FRAGMENT_SECONDS; not
     invalidates them: an estimate says "about" anyway.
 The fandom index (tags.views.fandom_index): `fandom_index_key` (tag graph and listing
     versions), FANDOM_INDEX_SECONDS; stale when either version moves.
-The number of restricted works (works.search): RESTRICTED_TOTAL_KEY, RESTRICTED_SECONDS;
+The number of restricted works (listings.query): RESTRICTED_TOTAL_KEY, RESTRICTED_SECONDS;
     nothing invalidates it.
-Versions (archive.versions, kept with no timeout): LISTING_VERSION_KEY here, moved by
-    `listings_changed`; the tag graph's, tags.wrangling.GRAPH_VERSION_KEY, moved by
-    tags.wrangling.graph_changed on every wrangling change (it stays in tags, which must
-    not import works).
-Tags' own cache: tags.models.RATING_IDS_CACHE_KEY, the rating tags' ids, kept with no
-    timeout once all five ratings exist; nothing invalidates it.
+Versions (archive.versions, kept with no timeout): LISTING_VERSION_KEY, moved by
+    `listings_changed` on every write that changes which works a listing shows; the tag
+    graph's, GRAPH_VERSION_KEY, moved by `graph_changed` on every wrangling change.
+The rating tags' ids (tags.models.rating_ids): RATING_IDS_KEY, kept with no timeout once
+    all five ratings exist; nothing invalidates it.
+Not here: sessions, and the throttles' counters (accounts.throttles), which have their own
+table.
 """
 
 import hashlib
 import json
 import secrets
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any, Protocol
 
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.html import conditional_escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from archive import versions
 
@@ -46,43 +51,65 @@ RESTRICTED_SECONDS = 300
 # A listing's sidebar counts its works' tags and is cached (FRAGMENT_SECONDS):
 # every write that changes which works a listing shows (posting, editing, restricting,
 # deleting, importing) moves this version, so no sidebar counts a work its listing has lost.
-# The tag graph's version (tags.wrangling.graph_version) keys them too.
+# The tag graph's version keys them too.
 LISTING_VERSION_KEY = "works:listing-version"
+GRAPH_VERSION_KEY = "tags:graph-version"
+RATING_IDS_KEY = "tags:rating-ids"
 
 
-def listing_version():
+class CachedWork(Protocol):
+    """What the keys read of a work: archive imports no app, so not works.models.Work."""
+
+    pk: int
+    updated_at: datetime
+
+
+def listing_version() -> int:
     return versions.current(LISTING_VERSION_KEY)
 
 
-def listings_changed():
+def listings_changed() -> None:
     """Once this transaction commits, sidebars and the fandom index cached for the old works
     go stale."""
     versions.change_on_commit(LISTING_VERSION_KEY)
 
 
-def work_body_key(work, chapter_id, creator_style):
+def graph_version() -> int:
+    return versions.current(GRAPH_VERSION_KEY)
+
+
+def graph_changed() -> None:
+    """Once this transaction commits, fragments cached for the old tag graph go stale."""
+    versions.change_on_commit(GRAPH_VERSION_KEY)
+
+
+def work_body_key(work: CachedWork, chapter_id: int | None, creator_style: bool) -> str:
     parts = ["work-body", work.pk, work.updated_at.timestamp(), chapter_id or "all"]
     return ":".join(map(str, [*parts, int(creator_style)]))
 
 
-def blurb_key(work):
+def blurb_key(work: CachedWork) -> str:
     return f"blurb:{work.pk}:{work.updated_at.timestamp()}"
 
 
-def filters_key(path, query, visitor, hidden, graph_version):
-    listing = [path, query, visitor, sorted(hidden), graph_version, listing_version()]
+def filters_key(
+    path: str, query: list[tuple[str, list[str]]], visitor: int | bool, hidden: Iterable[int]
+) -> str:
+    listing = [path, query, visitor, sorted(hidden), graph_version(), listing_version()]
     return "filters:" + hashlib.sha256(json.dumps(listing).encode()).hexdigest()
 
 
-def estimate_key(sql):
+def estimate_key(sql: str) -> str:
     return "listing-estimate:" + hashlib.sha256(sql.encode()).hexdigest()
 
 
-def fandom_index_key(graph_version):
-    return f"fandom-index:{graph_version}:{listing_version()}"
+def fandom_index_key() -> str:
+    return f"fandom-index:{graph_version()}:{listing_version()}"
 
 
-def render_with_hits_slot(template_name, context, request=None):
+def render_with_hits_slot(
+    template_name: str, context: Mapping[str, Any], request: HttpRequest | None = None
+) -> list[str]:
     """`template_name` rendered with `hits_slot` where its hit count goes: the parts around
     it, to cache and give to fill_hits."""
     # A token new to each render: no work's text can hold it and be mistaken for the slot.
@@ -90,7 +117,7 @@ def render_with_hits_slot(template_name, context, request=None):
     return render_to_string(template_name, {**context, "hits_slot": slot}, request).split(slot)
 
 
-def fill_hits(parts, hits):
+def fill_hits(parts: Iterable[str], hits: int) -> SafeString:
     """The rendered parts joined by the current hit count."""
     # Each part is the template's own output, escaped as it rendered.
     return mark_safe(conditional_escape(intcomma(hits)).join(parts))  # noqa: S308

@@ -1,0 +1,1 @@
+"""Listings: the filter engine (parameters, query, facets), listing pages and feeds."""

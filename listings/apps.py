@@ -1,0 +1,7 @@
+"""The listings app's configuration: it has no models of its own."""
+
+from django.apps import AppConfig
+
+
+class ListingsConfig(AppConfig):
+    name = "listings"
