@@ -1,5 +1,7 @@
 """Every chapter held to the same limits, however it arrives: typed, uploaded, seeded or added."""
 
+import re
+
 from archive.errors import ServiceError
 from works.limits import (
     MAX_CHAPTERS,
@@ -9,11 +11,32 @@ from works.limits import (
     TEXT_MIN,
     TITLE_MAX,
 )
-from works.uploads import UploadError, check_parsing_cost
+
+# html5ever, under both nh3 passes, slows with the square of nesting depth, and with a text
+# node's length times the character references in it ("&amp;"). Stories stay far below
+# these bounds; markup past them is built to stall the server.
+_MAX_NESTING = 256
+_MAX_REFERENCE_COST = 10_000_000_000
+# A tag, for counting nesting: [^<>] keeps each try to the text before the next "<".
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)[^<>]*?(/?)>")
+# Where a text node may end: a "<" that starts a tag, an end tag or a comment.
+_TEXT_BREAK = re.compile(r"<[A-Za-z/!?]")
+# Tags that do not nest: void elements, and those a parser closes when the next one opens.
+_NOT_NESTING = {
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+    "source", "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody",
+    "tfoot", "colgroup", "option", "optgroup", "rb", "rt", "rtc", "rp", "html", "head", "body",
+}  # fmt: skip
 
 
 class LimitError(ServiceError):
-    """A chapter or a post past one of the limits; the message says which, for the author."""
+    """A chapter or a post past one of the limits; the message says which, for the author,
+    and `limit` names the limit ("text_min", "text_max", "parsing", ...) for a form that words
+    it for its own field."""
+
+    def __init__(self, message, *, limit=""):
+        super().__init__(message)
+        self.limit = limit
 
 
 def check_chapter(title, text, *, name="The chapter"):
@@ -34,16 +57,18 @@ def check_chapter(title, text, *, name="The chapter"):
             f" a chapter title can be at most {TITLE_MAX}."
         )
     if len(text.strip()) < TEXT_MIN:
-        raise LimitError(f"{name} must have at least {TEXT_MIN} characters of text.")
+        message = f"{name} must have at least {TEXT_MIN} characters of text."
+        raise LimitError(message, limit="text_min")
     if len(text) > TEXT_MAX:
         raise LimitError(
             f"{name} is {len(text):,} characters long; a chapter can be at most {TEXT_MAX:,}."
-            " Split it into chapters."
+            " Split it into chapters.",
+            limit="text_max",
         )
     try:
         check_parsing_cost(text, what="chapter")
-    except UploadError as error:
-        raise LimitError(f"{name}: {error}") from None
+    except LimitError as error:
+        raise LimitError(f"{name}: {error}", limit="parsing") from None
 
 
 def check_chapters(chapters, *, existing=0):
@@ -67,3 +92,33 @@ def check_chapters(chapters, *, existing=0):
         )
     for number, (title, text) in enumerate(chapters, start=existing + 1):
         check_chapter(title, text, name=f"Chapter {number}")
+
+
+def check_parsing_cost(markup, what="file"):
+    """Refuse markup that would take the sanitizer (nh3) or html.parser minutes to read."""
+    if _nesting_depth(markup) > _MAX_NESTING:
+        raise LimitError(
+            f"This {what}'s elements nest more than {_MAX_NESTING} deep, which no story needs."
+        )
+    cost = sum(run.count("&") * len(run) for run in _TEXT_BREAK.split(markup))
+    if cost > _MAX_REFERENCE_COST:
+        raise LimitError(
+            f"This {what} has a stretch of text too long, and too full of & or < characters,"
+            " for us to read."
+        )
+
+
+def _nesting_depth(markup):
+    """How deeply the elements of some markup nest, counted on its tags alone (linear time)."""
+    depth = deepest = 0
+    for match in _TAG.finditer(markup):
+        closing, name, self_closing = match.groups()
+        name = name.lower()
+        if name in _NOT_NESTING:
+            continue
+        if closing:
+            depth = max(depth - 1, 0)
+        elif not self_closing:  # XHTML's <a id="x"/> is closed
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest

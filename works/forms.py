@@ -8,7 +8,8 @@ from django import forms
 
 from tags.models import ARCHIVE_WARNINGS, CATEGORIES, RATINGS, TagKind
 from tags.names import parse_tag_names
-from works.checking import LimitError, check_chapters
+from works.checking import LimitError, check_chapter, check_chapters, check_parsing_cost
+from works.languages import LANGUAGES
 from works.limits import (
     MAX_CHAPTERS,
     NOTES_MAX,
@@ -19,7 +20,6 @@ from works.limits import (
     TEXT_MIN,
     TITLE_MAX,
 )
-from works.uploads import UploadError, check_parsing_cost
 
 # Commas separate tags, so they are not in this list; AO3 refuses the rest in a tag name.
 FORBIDDEN_TAG_CHARACTERS = "，、*<>^{}=`\\%"
@@ -29,11 +29,6 @@ FREE_TAG_FIELDS = {
     "characters": TagKind.CHARACTER,
     "freeforms": TagKind.FREEFORM,
 }
-LANGUAGES = [
-    ("en", "English"), ("de", "Deutsch"), ("es", "Español"), ("fr", "Français"),
-    ("it", "Italiano"), ("ja", "日本語"), ("ko", "한국어"), ("nl", "Nederlands"),
-    ("pl", "Polski"), ("pt", "Português"), ("ru", "Русский"), ("zh", "中文"),
-]  # fmt: skip
 
 
 class TagField(forms.CharField):
@@ -122,21 +117,32 @@ class ChapterTextMixin(forms.Form):
         text = self.cleaned_data.get("chapter_text", "")
         if self.upload_failed and not text.strip():
             return text
-        if len(text.strip()) < TEXT_MIN:
-            raise forms.ValidationError(
+        # The chapter title has a field of its own, with its own limit.
+        try:
+            check_chapter("", text)
+        except LimitError as error:
+            raise forms.ValidationError(self._text_message(error, text)) from None
+        return text
+
+    @staticmethod
+    def _text_message(error, text):
+        """check_chapter's refusal in words for this field, which say how to put it right."""
+        if error.limit == "text_min":
+            return (
                 f"The chapter text must be at least {TEXT_MIN} characters long;"
                 " type or paste it, or upload a file."
             )
-        if len(text) > TEXT_MAX:
-            raise forms.ValidationError(
+        if error.limit == "text_max":
+            return (
                 f"The chapter text is {len(text):,} characters long;"
                 f" a chapter can be at most {TEXT_MAX:,}. Split it into chapters."
             )
-        try:
-            check_parsing_cost(text, what="text")
-        except UploadError as error:
-            raise forms.ValidationError(str(error)) from None
-        return text
+        if error.limit == "parsing":
+            try:
+                check_parsing_cost(text, what="text")
+            except LimitError as cost:
+                return str(cost)
+        return str(error)
 
     def chapters(self):
         """(title, html) for each chapter this form carries."""

@@ -15,7 +15,7 @@ from ebooklib import epub
 
 from archive.errors import ServiceError
 from tags.models import TagKind
-from works import uploads
+from works import unzipping
 from works.rendering import sanitize_html
 from works.seeds import SeedError, SeedWork, parse_seed
 from works.uploads import (
@@ -433,7 +433,7 @@ def test_truncated_epub_is_refused():
 
 @pytest.mark.parametrize("limit", ["_MAX_UNZIPPED_BYTES", "_MAX_UNZIPPED_MARKUP_BYTES"])
 def test_archive_that_unpacks_to_too_much_is_refused(monkeypatch, limit):
-    monkeypatch.setattr(uploads, limit, 10_000)
+    monkeypatch.setattr(unzipping, limit, 10_000)
     data = word_document(lambda document: document.add_paragraph("word " * 5_000))
     with pytest.raises(UploadError, match=r"unpacks to more than 0.01 MB"):
         convert("story.docx", data)
