@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from time import perf_counter
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from bench.copying import (
@@ -34,8 +34,8 @@ from bench.draws import Weighted, pick
 from bench.search_vectors import compose_vector, text_vectors
 from bench.texts import build_text_pool, full_text
 from bench.vocabulary import TagIds, build_vocabulary, fandom_count_for, save_vocabulary
-from works.models import Chapter, TaggedWork, Work
-from works.services import reindex
+from tags.models import Tag
+from works.services import ChapterText, work_create
 
 YEARS = 15
 MIN_WORDS = 100
@@ -305,25 +305,18 @@ def generate_works(*, count, seed, batch_size=5000, writers=2, until=None, fando
     return result
 
 
-@transaction.atomic
 def create_full_text_work(*, tag_ids, seed, title, chapters, words):
-    """A General Audiences work whose chapters hold all their words, saved through the ORM."""
+    """A General Audiences work whose chapters hold all their words, written by work_create."""
     rng = random.Random(f"full-text:{seed}:{title}")
     pool = build_text_pool(seed)
-    work = Work.objects.create(
-        title=title,
-        summary=pick(rng, pool.summaries)[0],
-        complete=True,
-        expected_chapters=chapters,
-    )
+    summary = pick(rng, pool.summaries)[0]
     per_chapter = math.ceil(words / chapters)
-    for position in range(1, chapters + 1):
-        Chapter.objects.create(
-            work=work, position=position, title=pick(rng, pool.chapter_titles),
-            text=full_text(rng, pool, per_chapter),
-        )  # fmt: skip
+    texts = [
+        ChapterText(pick(rng, pool.chapter_titles), full_text(rng, pool, per_chapter))
+        for _ in range(chapters)
+    ]
     fandom = 0
-    tags = [
+    ids = dict.fromkeys([
         tag_ids.ratings["General Audiences"],
         tag_ids.warnings["No Archive Warnings Apply"],
         tag_ids.categories["Gen"],
@@ -331,11 +324,15 @@ def create_full_text_work(*, tag_ids, seed, title, chapters, words):
         *tag_ids.relationships[fandom][:2],
         *tag_ids.characters[fandom][:4],
         *tag_ids.freeforms[:8],
-    ]
-    TaggedWork.objects.bulk_create(
-        TaggedWork(content_object=work, tag_id=tag_id) for tag_id in dict.fromkeys(tags)
-    )
-    reindex(work, counted_before=set())
+    ])  # fmt: skip
+    tags = Tag.objects.in_bulk(ids)
+    tag_names = {}
+    for tag_id in ids:
+        tag_names.setdefault(tags[tag_id].kind, []).append(tags[tag_id].name)
+    work = work_create(
+        title=title, summary=summary, complete=True, expected_chapters=chapters,
+        chapters=texts, tag_names=tag_names,
+    )  # fmt: skip
     work.refresh_from_db()
     return work
 

@@ -1,14 +1,16 @@
-"""Test data: authors, and works with chapters and tags, built through the real models."""
+"""Test data: authors, wranglers, tags, and works with chapters, made through the services."""
 
 import itertools
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 
+from accounts.services import account_create
 from tags.models import DEFAULT_WARNING, Tag, TagKind
-from works.models import Chapter, Pseud, TaggedWork, Work
-from works.services import reindex
+from tags.wrangling import WRANGLERS_GROUP
+from works.services import ChapterText, work_create
 
 _numbers = itertools.count(1)
+PASSWORD = "a long passphrase"
 
 
 def make_tag(name, kind=TagKind.FREEFORM):
@@ -16,10 +18,19 @@ def make_tag(name, kind=TagKind.FREEFORM):
     return tag
 
 
-def make_author(name="author_1"):
+def make_author(name="author_1", *, staff=False):
     """A user with a default pseud of the same name, as signing up makes."""
-    user = get_user_model().objects.create_user(name, password="a long passphrase")
-    Pseud.objects.create(user=user, name=name, is_default=True)
+    user = account_create(username=name, password=PASSWORD)
+    if staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    return user
+
+
+def make_wrangler(name="wrangler", *, staff=True):
+    """An account in the Wranglers group; the wrangling pages let it in only if it is staff."""
+    user = make_author(name, staff=staff)
+    user.groups.add(Group.objects.get(name=WRANGLERS_GROUP))
     return user
 
 
@@ -30,25 +41,26 @@ def make_work(
     rating="General Audiences",
     warnings=(DEFAULT_WARNING,),
     tags=None,
+    pseud=None,
+    complete=True,
     **fields,
 ):
-    """A posted work. `chapters` is a count or a list of (title, html text) pairs."""
+    """A work, posted unless posted=False, by `pseud` or by nobody. `chapters` is a count or
+    a list of (title, html text) pairs; `fields` are the rest of work_create's arguments."""
     number = next(_numbers)
-    fields.setdefault("complete", True)
-    work = Work.objects.create(title=title or f"Work {number}", **fields)
     if isinstance(chapters, int):
         chapters = [
             ("", f"<p>Text of chapter {position} of work {number}, told in words.</p>")
             for position in range(1, chapters + 1)
         ]
-    for position, (chapter_title, text) in enumerate(chapters, start=1):
-        Chapter.objects.create(work=work, position=position, title=chapter_title, text=text)
-    kinds = {TagKind.RATING: [rating], TagKind.ARCHIVE_WARNING: list(warnings)}
-    for kind, names in (tags or {}).items():
-        kinds.setdefault(kind, []).extend(names)
-    for kind, names in kinds.items():
-        for name in names:
-            TaggedWork.objects.create(content_object=work, tag=make_tag(name, kind))
-    work.refresh_from_db()
-    reindex(work, counted_before=set())
-    return work
+    names = {TagKind.RATING: [rating], TagKind.ARCHIVE_WARNING: list(warnings)}
+    for kind, more in (tags or {}).items():
+        names.setdefault(kind, []).extend(more)
+    return work_create(
+        title=title or f"Work {number}",
+        chapters=[ChapterText(chapter_title, text) for chapter_title, text in chapters],
+        pseud=pseud,
+        tag_names=names,
+        complete=complete,
+        **fields,
+    )

@@ -80,8 +80,8 @@ def test_bodies_arriving_at_once_reach_the_pages_and_oversized_ones_are_refused(
 
 
 def test_clients_not_reading_a_large_page_are_cut_off_while_slow_readers_get_it(tmp_path):
-    # 500 chapters of 10,000 characters, shown on one page: any author can post it.
-    work = make_work(chapters=[("", "<p>" + "words " * 1666 + "</p>")] * 500)
+    # 500 chapters of nearly 10,000 characters, shown on one page: any author can post it.
+    work = make_work(chapters=[("", "<p>" + "words " * 1665 + "</p>")] * 500)
     path = f"/works/{work.pk}?view_full_work=true"
     with Gunicorn(tmp_path, RATE_LIMIT_REQUESTS="0") as running:
         page = requests.get(running.url + path, timeout=30)

@@ -4,13 +4,12 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError
 
-from works.checking import LimitError, check_chapters
-from works.models import Chapter, Work
+from works.models import Work
 from works.rendering import plain_text_to_html
-from works.seeds import SeedError, decode_seed, parse_seed
-from works.services import reindex, set_work_tags
+from works.seeds import SeedError, SeedWork, decode_seed, parse_seed
+from works.services import ChapterText, WorkError, work_create
 
 
 @dataclass
@@ -63,7 +62,7 @@ def import_seed_file(path):
         return ImportResult(path, "failed", message=str(error))
     try:
         work = create_work_from_seed(seed, source_hash=digest)
-    except LimitError as error:
+    except WorkError as error:
         return ImportResult(path, "failed", message=str(error))
     except IntegrityError as error:
         # Another import of the same content may have won the race.
@@ -83,22 +82,16 @@ def _database_message(error):
     return f"the database refused it: {first_line}"
 
 
-@transaction.atomic
-def create_work_from_seed(seed, *, source_hash):
+def create_work_from_seed(seed: SeedWork, *, source_hash: str) -> Work:
     """Create a posted work, its chapters and tags from a parsed seed, all or nothing; a seed
-    past the limits any post is held to is a LimitError."""
-    chapters = [(chapter.title, plain_text_to_html(chapter.text)) for chapter in seed.chapters]
-    check_chapters(chapters)
-    work = Work.objects.create(
+    past the limits any post is held to is a WorkError."""
+    return work_create(
         title=seed.title,
         summary=plain_text_to_html(seed.summary),
         language=seed.language,
         complete=True,
         expected_chapters=len(seed.chapters),
         source_hash=source_hash,
+        chapters=[ChapterText(c.title, plain_text_to_html(c.text)) for c in seed.chapters],
+        tag_names=seed.tags,
     )
-    for position, (title, text) in enumerate(chapters, start=1):
-        Chapter.objects.create(work=work, position=position, title=title, text=text)
-    set_work_tags(work, seed.tags)
-    reindex(work, counted_before=set())
-    return work

@@ -1,21 +1,24 @@
 """Works and their chapters; user text is kept raw beside its sanitized HTML."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import connection, models
 from django.db.models import Count, F, Func, Q, Sum
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import get_language_info
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase
 
+from accounts.models import Pseud
 from tags.models import (
     ADULT_RATINGS,
     DEFAULT_RATING,
@@ -26,37 +29,9 @@ from tags.models import (
     id_array,
     rating_ids,
 )
+from works import indexing
+from works.languages import LANGUAGES
 from works.rendering import count_words, render_user_html
-
-# Chapter text beyond this many characters is left out of the search vector, whose size
-# PostgreSQL caps at 1 MB.
-SEARCH_TEXT_LIMIT = 400_000
-REINDEX_SQL = """
-UPDATE works_work w SET
-    tag_ids = t.ids,
-    fandom_count = t.fandoms,
-    search_vector =
-        setweight(to_tsvector('english', w.title), 'A')
-        || setweight(to_tsvector('english', t.names), 'B')
-        || setweight(
-            to_tsvector('english', regexp_replace(w.summary_html, '<[^>]*>', ' ', 'g')), 'C')
-        || setweight(to_tsvector('english', left(c.body, %(text_limit)s)), 'D')
-FROM (
-    SELECT coalesce(array_agg(tw.tag_id ORDER BY tw.tag_id), '{}') AS ids,
-           -- Two synonyms of one fandom make no crossover.
-           count(DISTINCT coalesce(tag.merger_id, tag.id)) FILTER (WHERE tag.kind = 'fandom')
-               AS fandoms,
-           coalesce(string_agg(tag.name, ' ' ORDER BY tw.id), '') AS names
-    FROM works_taggedwork tw JOIN tags_tag tag ON tag.id = tw.tag_id
-    WHERE tw.content_object_id = %(id)s
-) t, (
-    SELECT coalesce(string_agg(regexp_replace(text_html, '<[^>]*>', ' ', 'g'), ' '
-                               ORDER BY position), '') AS body
-    FROM works_chapter WHERE work_id = %(id)s
-) c
-WHERE w.id = %(id)s
-RETURNING w.tag_ids, w.fandom_count
-"""
 
 
 @dataclass
@@ -72,54 +47,53 @@ def _today():
     return timezone.localdate()
 
 
-class Pseud(models.Model):
-    """A name an account writes under; bylines link to it. Each account has a default one."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pseuds"
-    )
-    name = models.CharField(max_length=40)
-    is_default = models.BooleanField(default=False)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint("user", Lower("name"), name="pseud_name_unique_per_user"),
-        ]
-        ordering = ["-is_default", "name"]
-
-    def __str__(self):
-        return self.name
-
-    def get_absolute_url(self):
-        return reverse("pseud", args=[self.user.username, self.name])
-
-
 class WorkQuerySet(models.QuerySet):
-    def posted(self):
+    def posted(self) -> "WorkQuerySet":
         return self.filter(posted=True)
 
-    def by(self, user):
+    def public(self) -> "WorkQuerySet":
+        """Works anyone may read, logged in or not: what tag totals count (tags.counting)."""
+        return self.filter(posted=True, restricted=False)
+
+    def by(self, user: AbstractBaseUser) -> "WorkQuerySet":
         """Works one account is a creator of, drafts included."""
         creatorships = Work.pseuds.through.objects.filter(pseud__user=user)
         return self.filter(pk__in=creatorships.values("work_id"))
 
-    def readable_by(self, user):
+    def readable_by(self, user: AbstractBaseUser | AnonymousUser | None) -> "WorkQuerySet":
         """Works whose page a visitor may open: posted ones, and their own drafts."""
         if user and user.is_authenticated:
             return self.filter(Q(posted=True) | Q(pk__in=Work.objects.by(user).values("pk")))
         return self.posted()
 
-    def visible_to(self, user):
-        """Works a visitor may list: posted ones, and restricted ones only when logged in."""
-        works = self.posted()
-        if not (user and user.is_authenticated):
+    def listable_by(
+        self,
+        viewer: AbstractBaseUser | AnonymousUser | None,
+        *,
+        owner: AbstractBaseUser | None = None,
+        pseud: Pseud | None = None,
+    ) -> "WorkQuerySet":
+        """Works `viewer` may find in a listing: posted ones, restricted ones only when logged
+        in. With `owner` (an account) or `pseud`, only the works by them; an account listing
+        its own works finds its drafts too."""
+        works = self
+        if pseud is not None:
+            works = works.filter(
+                pk__in=Work.pseuds.through.objects.filter(pseud=pseud).values("work_id")
+            )
+        if owner is not None:
+            works = works.by(owner)
+            if viewer == owner:
+                return works
+        works = works.posted()
+        if not (viewer and viewer.is_authenticated):
             works = works.filter(restricted=False)
         return works
 
-    def recently_updated(self):
+    def recently_updated(self) -> "WorkQuerySet":
         return self.order_by("-updated_at", "-id")
 
-    def tagged_with_any(self, tag_ids, *, indexed=True):
+    def tagged_with_any(self, tag_ids: Iterable[int], *, indexed: bool = True) -> "WorkQuerySet":
         """Works carrying at least one of these tags, found through the GIN index on tag_ids,
         or (indexed=False) checked row by row among what other conditions found: the index
         reads one entry list per id, and a fandom's filter can hold hundreds."""
@@ -132,15 +106,15 @@ class WorkQuerySet(models.QuerySet):
         )  # fmt: skip
         return self.filter(overlap)
 
-    def tagged_with_none(self, tag_ids):
+    def tagged_with_none(self, tag_ids: Iterable[int]) -> "WorkQuerySet":
         return self.exclude(tag_ids__overlap=id_array(tag_ids))
 
-    def with_tags(self):
+    def with_tags(self) -> "WorkQuerySet":
         """Prefetch what blurbs and meta blocks show: tags (two queries) and bylines."""
         return self.prefetch_related(*display_prefetches())
 
 
-def display_prefetches():
+def display_prefetches() -> list[str | models.Prefetch]:
     # Taggings, then their tags by id: joined in one query, PostgreSQL hashes the whole
     # tag table (30 ms at 47,000 tags) for a page of 20 works.
     return ["tagged__tag", models.Prefetch("pseuds", queryset=Pseud.objects.select_related("user"))]
@@ -231,23 +205,25 @@ class Work(AuthorNotes):
         self.render_notes()
         super().save(*args, **kwargs)
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         # The contract fixes these URLs; formatting them is far cheaper than reverse() in
         # listings that link hundreds of times.
         return f"/works/{self.pk}"
 
     @property
-    def public(self):
+    def public(self) -> bool:
         """Counted in tag totals: posted and readable without logging in."""
         return self.posted and not self.restricted
 
-    def reindex(self):
+    def reindex(self) -> None:
         """Recompute tag_ids, fandom_count and search_vector from the tags and chapters."""
         with connection.cursor() as cursor:
-            cursor.execute(REINDEX_SQL, {"id": self.pk, "text_limit": SEARCH_TEXT_LIMIT})
+            cursor.execute(
+                indexing.REINDEX_SQL, {"id": self.pk, "text_limit": indexing.SEARCH_TEXT_LIMIT}
+            )
             self.tag_ids, self.fandom_count = cursor.fetchone()
 
-    def refresh_counts(self):
+    def refresh_counts(self) -> None:
         """Keep the stored word and chapter counts equal to the chapters' own."""
         counts = self.chapters.aggregate(words=Sum("word_count"), chapters=Count("id"))
         self.word_count = counts["words"] or 0
@@ -257,7 +233,7 @@ class Work(AuthorNotes):
         )
 
     @cached_property
-    def _tags_by_kind(self):
+    def _tags_by_kind(self) -> dict[str, list[Tag]]:
         by_kind = {}
         for tagged in self.tagged.all():
             by_kind.setdefault(tagged.tag.kind, []).append(tagged.tag)
@@ -265,15 +241,15 @@ class Work(AuthorNotes):
             tags.sort(key=lambda tag: tag.name.lower())
         return by_kind
 
-    def tags_of(self, kind):
+    def tags_of(self, kind: str) -> list[Tag]:
         """This work's tags of one kind, by name (prefetched by `with_tags()`)."""
         return self._tags_by_kind.get(kind, [])
 
     @property
-    def all_tags(self):
+    def all_tags(self) -> list[Tag]:
         return [tag for kind in TagKind for tag in self.tags_of(kind)]
 
-    def tag_groups(self):
+    def tag_groups(self) -> list[TagGroup]:
         """Each kind of tag this work has, in AO3's order, with the markup's class and label."""
         groups = []
         for kind in TagKind:
@@ -288,8 +264,6 @@ class Work(AuthorNotes):
     def language_name(self):
         # The form's names first: they are AO3's ("Français", "中文"), which readers' tools map
         # back to codes; Django's are lower-case for some languages and lack "zh".
-        from works.forms import LANGUAGES
-
         if name := dict(LANGUAGES).get(self.language):
             return name
         try:
@@ -298,17 +272,17 @@ class Work(AuthorNotes):
             return self.language
 
     @property
-    def chapters_label(self):
+    def chapters_label(self) -> str:
         """Chapters posted over chapters planned: 3/5, 3/3 once complete, 3/? while unknown."""
         total = self.expected_chapters or (self.chapter_count if self.complete else "?")
         return f"{self.chapter_count}/{total}"
 
-    def prefetch_for_display(self):
+    def prefetch_for_display(self) -> None:
         """Load what the meta block and byline show, for a work fetched without them."""
         models.prefetch_related_objects([self], *display_prefetches())
 
     @property
-    def is_adult(self):
+    def is_adult(self) -> bool:
         """Behind the adult gate: rated Mature, Explicit or Not Rated, or with no rating.
 
         Read from tag_ids, so the gate costs no query beyond the work's own row.
@@ -319,20 +293,20 @@ class Work(AuthorNotes):
         return not mine or bool(mine & adult)
 
     @property
-    def rating(self):
+    def rating(self) -> str:
         ratings = self.tags_of(TagKind.RATING)
         return ratings[0].name if ratings else DEFAULT_RATING
 
     @property
-    def fandoms(self):
+    def fandoms(self) -> list[Tag]:
         return self.tags_of(TagKind.FANDOM)
 
     @property
-    def warning_names(self):
+    def warning_names(self) -> list[str]:
         return [tag.name for tag in self.tags_of(TagKind.ARCHIVE_WARNING)] or [DEFAULT_WARNING]
 
     @property
-    def category_names(self):
+    def category_names(self) -> list[str]:
         return [tag.name for tag in self.tags_of(TagKind.CATEGORY)]
 
 
@@ -346,18 +320,6 @@ class TaggedWork(ItemBase):
         constraints = [
             models.UniqueConstraint(fields=["content_object", "tag"], name="work_tag_once"),
         ]
-
-
-class ReaderPreference(models.Model):
-    """What an account hides from every listing (visitors keep theirs in a cookie)."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reader_preference"
-    )
-    hidden_tag_ids = ArrayField(models.IntegerField(), default=list, blank=True)
-
-    def __str__(self):
-        return f"{self.user} hides {len(self.hidden_tag_ids)} tags"
 
 
 class Hit(models.Model):

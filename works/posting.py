@@ -8,6 +8,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.services import default_pseud
+from archive.errors import ServiceError
 from works import services
 from works.forms import (
     ChapterEditForm,
@@ -18,6 +20,7 @@ from works.forms import (
 )
 from works.models import Work
 from works.rendering import unshowable_images
+from works.services import ChapterText
 from works.uploads import UploadError, convert_upload
 
 FORM_ERROR_STATUS = 400
@@ -88,17 +91,16 @@ def _take_upload(request, form):
         form.apply_seed(converted.seed)
 
 
+def _refused(request, template, context, error: ServiceError, *, status=FORM_ERROR_STATUS):
+    """The form again, with the service's reason for refusing it above what the author typed."""
+    context["form"].add_error(None, str(error))
+    return render(request, template, context, status=status)
+
+
 def _bound(form_class, request, **kwargs):
     form = form_class(request.POST, request.FILES, **kwargs)
     _take_upload(request, form)
     return form
-
-
-def _default_pseud(user):
-    pseud = user.pseuds.filter(is_default=True).first() or user.pseuds.first()
-    if pseud is None:
-        pseud = user.pseuds.create(name=user.username, is_default=True)
-    return pseud
 
 
 @author_login_required
@@ -112,16 +114,15 @@ def work_new(request):
         return render(request, "works/new.html", {"form": form}, status=FORM_ERROR_STATUS)
     try:
         work = services.work_create(
-            pseud=_default_pseud(request.user),
-            fields=form.work_fields(),
+            **form.work_fields(),
+            chapters=[ChapterText(title, text) for title, text in form.chapters()],
+            pseud=default_pseud(request.user),
             tag_names=form.tag_names(),
-            chapters=form.chapters(),
             posted="post" in request.POST,
             token=form.cleaned_data["submission_token"],
         )
     except services.WorkError as error:
-        form.add_error(None, str(error))
-        return render(request, "works/new.html", {"form": form}, status=FORM_ERROR_STATUS)
+        return _refused(request, "works/new.html", {"form": form}, error)
     _warn_of_unshowable_images(request, form.work_fields(), form.chapters())
     # Read from the work: the same form sent twice gets the first one's work and page.
     if work.posted:
@@ -182,12 +183,11 @@ def work_edit(request, work):
         return render(request, "works/edit.html", context, status=FORM_ERROR_STATUS)
     try:
         work = services.work_update(
-            work, fields=form.work_fields(), tag_names=form.tag_names(),
+            work, **form.work_fields(), tag_names=form.tag_names(),
             version=form.cleaned_data["lock_version"],
         )  # fmt: skip
     except services.StaleEdit as error:
-        form.add_error(None, str(error))
-        return render(request, "works/edit.html", context, status=STALE_FORM_STATUS)
+        return _refused(request, "works/edit.html", context, error, status=STALE_FORM_STATUS)
     _warn_of_unshowable_images(request, form.work_fields())
     messages.success(request, "Work was successfully updated.")
     return redirect("works:preview", work.pk) if not work.posted else redirect(work)
@@ -213,17 +213,16 @@ def chapter_new(request, work):
     if "upload" in form.errors or not form.is_valid():
         context = {"form": form, "work": work}
         return render(request, "works/chapter_form.html", context, status=FORM_ERROR_STATUS)
-    first, *rest = form.chapters()
-    chapters = [{**form.chapter_fields(), "title": first[0], "text": first[1]}]
-    chapters += [{"title": title, "text": text} for title, text in rest]
+    # The form's summary and notes are the first chapter's; an upload's others have none.
+    _, *rest = form.chapters()
+    chapters = [ChapterText(**form.chapter_fields())]
+    chapters += [ChapterText(title, text) for title, text in rest]
     try:
         created = services.chapter_add(
             work, chapters=chapters, token=form.cleaned_data["submission_token"], user=request.user
         )
     except services.WorkError as error:
-        form.add_error(None, str(error))
-        context = {"form": form, "work": work}
-        return render(request, "works/chapter_form.html", context, status=FORM_ERROR_STATUS)
+        return _refused(request, "works/chapter_form.html", {"form": form, "work": work}, error)
     _warn_of_unshowable_images(request, form.chapter_fields(), form.chapters())
     messages.success(request, "Chapter was successfully added.")
     return redirect(created[0])
@@ -251,11 +250,14 @@ def chapter_edit(request, work, chapter_id):
         return render(request, "works/chapter_form.html", context, status=FORM_ERROR_STATUS)
     try:
         chapter = services.chapter_update(
-            chapter, fields=form.chapter_fields(), version=form.cleaned_data["lock_version"]
+            chapter,
+            content=ChapterText(**form.chapter_fields()),
+            version=form.cleaned_data["lock_version"],
         )
     except services.StaleEdit as error:
-        form.add_error(None, str(error))
-        return render(request, "works/chapter_form.html", context, status=STALE_FORM_STATUS)
+        return _refused(
+            request, "works/chapter_form.html", context, error, status=STALE_FORM_STATUS
+        )
     _warn_of_unshowable_images(request, form.chapter_fields())
     messages.success(request, "Chapter was successfully updated.")
     return redirect(chapter)

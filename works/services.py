@@ -1,17 +1,36 @@
 """Writes to works and chapters: each validates, runs in one transaction, keeps counts current."""
 
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
 from datetime import timedelta
+from uuid import UUID
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.models import Pseud
+from archive.caching import listings_changed
 from archive.errors import ServiceError
 from archive.transactions import retry_on_conflict
-from tags.models import Tag, counted_tag_ids, lock_in_order, lock_tag_graph
-from works.caching import listings_changed
+from tags.models import Tag, counted_tag_ids, lock_tag_graph
 from works.checking import LimitError, check_chapters
 from works.models import Chapter, Submission, TaggedWork, Work
+
+# {tag kind: [name, …]}, as the forms and seed files give a work's tags.
+TagNames = Mapping[str, Sequence[str]]
+
+
+@dataclass(frozen=True)
+class ChapterText:
+    """What an author writes of one chapter: its title and text, and the notes around them."""
+
+    title: str
+    text: str
+    summary: str = ""
+    notes: str = ""
+    end_notes: str = ""
 
 
 class WorkError(ServiceError):
@@ -40,7 +59,7 @@ STALE_EDIT = (
 )
 
 
-def _locked_work(work_id, *, deleting=False):
+def _locked_work(work_id: int, *, deleting: bool = False) -> Work:
     """The work as stored now, its row locked until the transaction ends: a write lands on
     the current row, and one whose work was deleted meanwhile is refused instead of saving
     it back (Django's save() inserts when its UPDATE finds no row)."""
@@ -53,7 +72,7 @@ def _locked_work(work_id, *, deleting=False):
     return work
 
 
-def _locked_chapter(work, chapter_id):
+def _locked_chapter(work: Work, chapter_id: int) -> Chapter:
     chapter = Chapter.objects.select_for_update(no_key=True).filter(pk=chapter_id, work=work)
     chapter = chapter.first()
     if chapter is None:
@@ -62,19 +81,19 @@ def _locked_chapter(work, chapter_id):
     return chapter
 
 
-def _check_version(row, version, what):
+def _check_version(row: Work | Chapter, version: int | None, what: str) -> None:
     """Refuse a form opened at another version than the row's (None: no form to check)."""
     if version is not None and version != row.lock_version:
         raise StaleEdit(STALE_EDIT.format(what=what))
 
 
-def public_tag_ids(work):
+def public_tag_ids(work: Work) -> set[int]:
     """The tags whose totals count this work while it is public (its own and every filter
     above them), else none."""
     return counted_tag_ids(work.tag_ids) if work.public else set()
 
 
-def reindex(work, *, counted_before):
+def reindex(work: Work, *, counted_before: set[int]) -> None:
     """After a write: refresh the work's listing columns and move its tag totals."""
     # The filters counted_tag_ids reads must stay as they are until this commits.
     lock_tag_graph()
@@ -86,13 +105,12 @@ def reindex(work, *, counted_before):
     listings_changed()
 
 
-def recount_all_tags():
-    """Every tag's total recounted from scratch, for after bulk loads."""
-    with connection.cursor() as cursor:
-        cursor.execute(RECOUNT_SQL)
+def fandoms_merged(sender: object, *, fandom_ids: Iterable[int], **kwargs: object) -> None:
+    """A wrangle changed these fandoms' canonical tag (tags.signals.fandom_mergers_changed)."""
+    recount_fandoms(fandom_ids)
 
 
-def recount_fandoms(fandom_ids):
+def recount_fandoms(fandom_ids: Iterable[int]) -> None:
     """Works carrying any of these fandom tags get their fandom_count recounted, a fandom
     and its synonyms once (as Work.reindex counts them): after their mergers changed."""
     with connection.cursor() as cursor:
@@ -111,41 +129,7 @@ WHERE w.id = c.id AND w.fandom_count <> c.n
 """
 
 
-def recount_tags(tag_ids):
-    """These tags' totals recounted: the public works that filtering by each one finds."""
-    lock_in_order(tag_ids)
-    with connection.cursor() as cursor:
-        cursor.execute(RECOUNT_SOME_SQL, [sorted(tag_ids)])
-
-
-# A work counts once for a tag, however many of its tags lie below that tag.
-RECOUNT_SQL = """
-UPDATE tags_tag t SET work_count = coalesce(c.n, 0)
-FROM tags_tag t2 LEFT JOIN (
-    SELECT counted.tag_id, count(*) AS n
-    FROM (
-        SELECT tw.content_object_id AS work_id, tw.tag_id FROM works_taggedwork tw
-        UNION
-        SELECT tw.content_object_id, f.filter_id
-        FROM works_taggedwork tw JOIN tags_tagfilter f ON f.tag_id = tw.tag_id
-    ) counted JOIN works_work w ON w.id = counted.work_id
-    WHERE w.posted AND NOT w.restricted
-    GROUP BY counted.tag_id
-) c ON c.tag_id = t2.id
-WHERE t.id = t2.id AND t.work_count IS DISTINCT FROM coalesce(c.n, 0)
-"""
-RECOUNT_SOME_SQL = """
-UPDATE tags_tag t SET work_count = (
-    SELECT count(*) FROM works_work w
-    WHERE w.posted AND NOT w.restricted AND w.tag_ids && ARRAY(
-        SELECT t.id::int UNION SELECT f.tag_id::int FROM tags_tagfilter f WHERE f.filter_id = t.id
-    )
-)
-WHERE t.id = ANY(%s)
-"""
-
-
-def set_work_tags(work, names_by_kind):
+def set_work_tags(work: Work, names_by_kind: TagNames) -> None:
     """Replace a work's tags with {kind: [name, …]}, reusing tags case-insensitively."""
     tags = Tag.objects.find_or_create(names_by_kind)
     TaggedWork.objects.filter(content_object=work).exclude(tag__in=tags).delete()
@@ -155,10 +139,10 @@ def set_work_tags(work, names_by_kind):
     )
 
 
-def _checked(chapters, *, existing=0):
-    """Refuse chapters [(title, text), …] past the limits, with a message for the author."""
+def _checked(chapters: Sequence[ChapterText], *, existing: int = 0) -> None:
+    """Refuse chapters past the limits, with a message for the author."""
     try:
-        check_chapters(chapters, existing=existing)
+        check_chapters([(chapter.title, chapter.text) for chapter in chapters], existing=existing)
     except LimitError as error:
         raise WorkError(str(error)) from None
 
@@ -167,7 +151,7 @@ SUBMISSIONS_KEPT = timedelta(days=1)
 ALREADY_SENT = "This form was sent already: open the page again to post something new."
 
 
-def claim_submission(token, user):
+def claim_submission(token: UUID | None, user: AbstractBaseUser | None) -> Submission | None:
     """None when this request is the first to send the form with `token` (or it has none),
     else the Submission of the one that was. A second sender waits here, on the token's
     unique index, until the first one's transaction ends, then finds what that one made."""
@@ -189,25 +173,51 @@ def claim_submission(token, user):
 
 @retry_on_conflict
 @transaction.atomic
-def work_create(*, pseud, fields, tag_names, chapters, posted, token=None):
-    """A new work by `pseud` with its tags and chapters [(title, html), …]; when the form's
-    `token` made a work already, that work instead."""
+def work_create(
+    *,
+    title: str,
+    chapters: Sequence[ChapterText],
+    pseud: Pseud | None = None,
+    tag_names: TagNames | None = None,
+    summary: str = "",
+    notes: str = "",
+    end_notes: str = "",
+    language: str = "en",
+    complete: bool = False,
+    expected_chapters: int | None = None,
+    restricted: bool = False,
+    posted: bool = True,
+    source_hash: str | None = None,
+    token: UUID | None = None,
+) -> Work:
+    """A new work by `pseud` (None: by nobody, as seeds are) with its chapters and tags; when
+    the form's `token` made a work already, that work instead."""
     if not chapters:
         raise WorkError("A work needs at least one chapter.")
+    if token is not None and pseud is None:
+        raise ValueError("A form's token belongs to the account that sent it: give its pseud.")
     _checked(chapters)
-    if earlier := claim_submission(token, pseud.user):
+    if earlier := claim_submission(token, pseud.user if pseud else None):
         if earlier.work is None or earlier.chapter_id is not None:
             raise WorkError(ALREADY_SENT)
         return earlier.work
-    now = timezone.now()
-    work = Work(**fields, posted=posted, updated_at=now, published=timezone.localdate())
-    work.full_clean(exclude=["tags", "pseuds"])
+    work = Work(
+        title=title, summary=summary, notes=notes, end_notes=end_notes, language=language,
+        complete=complete, expected_chapters=expected_chapters, restricted=restricted,
+        posted=posted, source_hash=source_hash, updated_at=timezone.now(),
+        published=timezone.localdate(),
+    )  # fmt: skip
+    # The unique index checks source_hash: an import that lost a race to the same file
+    # answers its IntegrityError with the work that won.
+    work.full_clean(exclude=["tags", "pseuds", "source_hash"])
     work.save()
-    work.pseuds.add(pseud)
-    set_work_tags(work, tag_names)
-    for position, (title, text) in enumerate(chapters, start=1):
-        chapter = Chapter(work=work, position=position, title=title, text=text)
-        _save_chapter(chapter, refresh_work=False)
+    if pseud is not None:
+        work.pseuds.add(pseud)
+    for position, chapter in enumerate(chapters, start=1):
+        _save_chapter(Chapter(work=work, position=position, **asdict(chapter)), refresh_work=False)
+    # After the chapters: a tag this creates stays locked until the commit, so it is made
+    # last.
+    set_work_tags(work, tag_names or {})
     work.refresh_counts()
     Submission.objects.filter(token=token).update(work=work)
     reindex(work, counted_before=set())
@@ -216,14 +226,34 @@ def work_create(*, pseud, fields, tag_names, chapters, posted, token=None):
 
 @retry_on_conflict
 @transaction.atomic
-def work_update(work, *, fields, tag_names, version=None):
-    """Change the work's fields and tags; `version` is the lock_version its form was opened
-    at, and the change is refused when the work was saved since."""
+def work_update(
+    work: Work,
+    *,
+    title: str,
+    summary: str,
+    notes: str,
+    end_notes: str,
+    language: str,
+    complete: bool,
+    expected_chapters: int | None,
+    restricted: bool,
+    tag_names: TagNames,
+    posted: bool | None = None,
+    version: int | None = None,
+) -> Work:
+    """Replace the work's fields and tags; `posted` (None: as it is) posts a draft or takes a
+    work back to draft. `version` is the lock_version its form was opened at, and the change
+    is refused when the work was saved since."""
     work = _locked_work(work.pk)
     _check_version(work, version, "work")
     counted_before = public_tag_ids(work)
-    for name, value in fields.items():
-        setattr(work, name, value)
+    work.title, work.summary, work.notes, work.end_notes = title, summary, notes, end_notes
+    work.language, work.complete, work.restricted = language, complete, restricted
+    work.expected_chapters = expected_chapters
+    if posted and not work.posted:
+        _publish(work)
+    elif posted is False:
+        work.posted = False
     work.updated_at = timezone.now()
     work.lock_version += 1
     work.full_clean(exclude=["tags", "pseuds"])
@@ -235,32 +265,37 @@ def work_update(work, *, fields, tag_names, version=None):
 
 @retry_on_conflict
 @transaction.atomic
-def work_post(work):
+def work_post(work: Work) -> Work:
     """Publish a draft: it becomes visible to readers from today."""
     work = _locked_work(work.pk)
     if work.posted:
         return work
     counted_before = public_tag_ids(work)
-    work.posted = True
-    work.published = timezone.localdate()
+    _publish(work)
     work.updated_at = timezone.now()
     work.lock_version += 1
     work.save(update_fields=["posted", "published", "updated_at", "lock_version"])
-    Chapter.objects.filter(work=work).update(published=work.published)
     reindex(work, counted_before=counted_before)
     return work
 
 
+def _publish(work: Work) -> None:
+    """A draft becomes posted: it and its chapters are published today."""
+    work.posted = True
+    work.published = timezone.localdate()
+    Chapter.objects.filter(work=work).update(published=work.published)
+
+
 @retry_on_conflict
 @transaction.atomic
-def work_delete(work):
+def work_delete(work: Work) -> None:
     work = _locked_work(work.pk, deleting=True)
     Tag.objects.adjust_work_counts(removed=public_tag_ids(work))
     work.delete()
     listings_changed()
 
 
-def _save_chapter(chapter, *, refresh_work=True):
+def _save_chapter(chapter: Chapter, *, refresh_work: bool = True) -> Chapter:
     # The services number the positions themselves and the database holds both constraints,
     # which full_clean would check with a query per chapter.
     chapter.full_clean(exclude=["work"], validate_constraints=False)
@@ -268,7 +303,7 @@ def _save_chapter(chapter, *, refresh_work=True):
     return chapter
 
 
-def _touch(work):
+def _touch(work: Work) -> None:
     """A chapter changed: the work is updated now, and its text is searched anew."""
     Work.objects.filter(pk=work.pk).update(updated_at=timezone.now())
     work.reindex()
@@ -276,20 +311,25 @@ def _touch(work):
 
 @retry_on_conflict
 @transaction.atomic
-def chapter_add(work, *, chapters, token=None, user=None):
-    """Append chapters [(fields dict), …] after the work's last chapter; when the form's
-    `token` (sent by `user`) added chapters already, the first of those instead."""
+def chapter_add(
+    work: Work,
+    *,
+    chapters: Sequence[ChapterText],
+    token: UUID | None = None,
+    user: AbstractBaseUser | None = None,
+) -> list[Chapter]:
+    """Append chapters after the work's last chapter; when the form's `token` (sent by
+    `user`) added chapters already, the first of those instead."""
     work = _locked_work(work.pk)
-    new = [(fields.get("title", ""), fields["text"]) for fields in chapters]
-    _checked(new, existing=work.chapters.count())
+    _checked(chapters, existing=work.chapters.count())
     if earlier := claim_submission(token, user):
         if earlier.work_id != work.pk or earlier.chapter is None:
             raise WorkError(ALREADY_SENT)
         return [earlier.chapter]
     last = work.chapters.order_by("-position").values_list("position", flat=True).first() or 0
     created = []
-    for offset, fields in enumerate(chapters, start=1):
-        chapter = Chapter(work=work, position=last + offset, **fields)
+    for offset, content in enumerate(chapters, start=1):
+        chapter = Chapter(work=work, position=last + offset, **asdict(content))
         created.append(_save_chapter(chapter, refresh_work=False))
     work.refresh_counts()
     Submission.objects.filter(token=token).update(work=work, chapter=created[0])
@@ -299,12 +339,14 @@ def chapter_add(work, *, chapters, token=None, user=None):
 
 @retry_on_conflict
 @transaction.atomic
-def chapter_update(chapter, *, fields, version=None):
-    """Change the chapter's fields; `version` as in work_update."""
+def chapter_update(
+    chapter: Chapter, *, content: ChapterText, version: int | None = None
+) -> Chapter:
+    """Replace the chapter's title, text and notes; `version` as in work_update."""
     work = _locked_work(chapter.work_id)
     chapter = _locked_chapter(work, chapter.pk)
     _check_version(chapter, version, "chapter")
-    for name, value in fields.items():
+    for name, value in asdict(content).items():
         setattr(chapter, name, value)
     chapter.lock_version += 1
     chapter.full_clean(exclude=["work"], validate_constraints=False)
@@ -315,7 +357,7 @@ def chapter_update(chapter, *, fields, version=None):
 
 @retry_on_conflict
 @transaction.atomic
-def chapter_delete(chapter):
+def chapter_delete(chapter: Chapter) -> None:
     work = _locked_work(chapter.work_id)
     # Re-read: a reorder since the page was loaded may have moved it.
     chapter = _locked_chapter(work, chapter.pk)
@@ -329,7 +371,7 @@ def chapter_delete(chapter):
 
 @retry_on_conflict
 @transaction.atomic
-def chapters_reorder(work, ordered_ids):
+def chapters_reorder(work: Work, ordered_ids: Sequence[int]) -> None:
     """Put the work's chapters in the order of `ordered_ids`, which must name each once."""
     work = _locked_work(work.pk)
     current = set(work.chapters.values_list("id", flat=True))

@@ -5,11 +5,10 @@ import os
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from tags.models import Tag, TagKind
 from tags.wrangling import TagState, wrangle
-from tests.factories import make_work
+from tests.factories import make_author, make_work
 
 AXE = Path(
     os.environ.get(
@@ -50,10 +49,9 @@ def test_main_pages_have_no_serious_accessibility_violations(axe_page, live_serv
         chapters=3,
         tags={TagKind.FANDOM: ["Marvel"], TagKind.FREEFORM: ["Fluff"]},
     )
-    user = get_user_model().objects.create_user(
-        "writer_a11y", password="a long passphrase", is_staff=True, is_superuser=True
-    )
-    user.pseuds.create(name="writer_a11y", is_default=True)
+    user = make_author("writer_a11y", staff=True)
+    user.is_superuser = True
+    user.save()
     wrangle(Tag.objects.get(name="Marvel"), TagState(canonical=True), by=user)
     found = {}
     urls = [

@@ -4,11 +4,11 @@ import io
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 
+from accounts.services import account_create
 from tags.models import Tag, TagKind
-from works.models import Pseud, Work
+from works.models import Work
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="browser tests need Playwright (pip install -e '.[test]')"
@@ -39,8 +39,7 @@ def word_document():
 
 def log_in(page, live_server, username):
     """Log the page in as a new author, skipping the forms (the posting flow signs up)."""
-    user = get_user_model().objects.create_user(username, password=PASSWORD)
-    Pseud.objects.create(user=user, name=username, is_default=True)
+    user = account_create(username=username, password=PASSWORD)
     client = Client()
     client.force_login(user)
     cookie = client.cookies["sessionid"]

@@ -14,9 +14,7 @@ TEXT = "<p>It was a dark and stormy night, and the lantern guttered.</p>"
 
 
 def authored_work(pseud, *, chapters=1):
-    work = make_work(chapters=chapters, tags={"fandom": ["Lanterns"]})
-    work.pseuds.add(pseud)
-    return work
+    return make_work(chapters=chapters, tags={"fandom": ["Lanterns"]}, pseud=pseud)
 
 
 def assert_told_deleted(answer, what):

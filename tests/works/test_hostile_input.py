@@ -5,15 +5,12 @@ from urllib.parse import quote
 
 import pytest
 from bs4 import BeautifulSoup
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.test import Client
 
+from listings.query import KIND_PARAMS
 from tags.models import TagKind
 from tags.wrangling import TagState, wrangle
-from tests.factories import make_tag, make_work
-from works.models import Pseud
-from works.search import KIND_PARAMS
+from tests.factories import make_author, make_tag, make_work, make_wrangler
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +34,7 @@ WORK_PARAMS = [
 KIND_ID_PARAMS = [
     f"{side}_work_search[{param}][]" for side in ["include", "exclude"] for param in KIND_PARAMS
 ]
-# Every listing parses its parameters in one place (works.search): /works is walked with
+# Every listing parses its parameters in one place (listings.query): /works is walked with
 # every value for every parameter, the others, which differ in what they list, with the
 # values that failed before and one tag id parameter of each side.
 OTHER_LISTINGS = [
@@ -63,18 +60,13 @@ WRANGLER_PAGES = [
 
 @pytest.fixture
 def archive():
-    author = get_user_model().objects.create_user("author", password="a long passphrase")
-    pseud = Pseud.objects.create(user=author, name="author", is_default=True)
-    wrangler = get_user_model().objects.create_user(
-        "wrangler", password="a long passphrase", is_staff=True
-    )
-    wrangler.groups.add(Group.objects.get(name="Wranglers"))
+    author, wrangler = make_author("author"), make_wrangler()
     for number in range(3):
-        work = make_work(
+        make_work(
             title=f"Listed {number}",
             tags={TagKind.FANDOM: ["Marvel"], TagKind.FREEFORM: ["Fluff"]},
+            pseud=author.pseuds.get(),
         )
-        work.pseuds.add(pseud)
     wrangle(make_tag("Marvel", TagKind.FANDOM), TagState(canonical=True), by=wrangler)
     return {"author": author, "wrangler": wrangler}
 

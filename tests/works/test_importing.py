@@ -12,6 +12,7 @@ from django.core.management.base import CommandError
 from django.db import DataError
 
 import works.importing
+import works.services
 from tags.models import Tag, TagKind
 from tests.factories import make_tag
 from works.importing import create_work_from_seed, import_seed_file, seed_files
@@ -224,7 +225,8 @@ def test_failure_after_the_chapters_were_created_leaves_no_rows(monkeypatch):
         seen["chapters"] = Chapter.objects.count()
         raise RuntimeError("tags service down")
 
-    monkeypatch.setattr(works.importing, "set_work_tags", fail)
+    # work_create, which importing writes through, sets the tags after the chapters.
+    monkeypatch.setattr(works.services, "set_work_tags", fail)
     seed_work = parse_seed(seed("Chapter 1\nOne.\nChapter 2\nTwo."))
     with pytest.raises(RuntimeError):
         create_work_from_seed(seed_work, source_hash="a" * 64)

@@ -276,8 +276,7 @@ def _author_urls(work, chapter):
 
 @pytest.mark.parametrize("posted", [True, False])
 def test_only_the_author_may_change_a_work(author, posted):
-    work = make_work(chapters=2, posted=posted)
-    work.pseuds.add(author.pseuds.get())
+    work = make_work(chapters=2, posted=posted, pseud=author.pseuds.get())
     chapter = work.chapters.first()
     stranger = Client()
     stranger.force_login(make_author("stranger"))

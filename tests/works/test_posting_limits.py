@@ -56,9 +56,7 @@ def kept_text(response):
 
 
 def authored_work(author, *, chapters=1):
-    work = make_work(chapters=chapters)
-    work.pseuds.add(author.pseuds.get())
-    return work
+    return make_work(chapters=chapters, pseud=author.pseuds.get())
 
 
 def long_work(author, count):

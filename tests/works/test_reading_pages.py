@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 
 from tags.models import TagKind
 from tests.factories import make_work
+from works import services
 from works.hits import counter as hit_counter
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +79,13 @@ def test_multi_chapter_work_redirects_to_its_first_chapter(client):
 
 
 def test_chapter_page_links_entire_work_index_and_neighbours(get_page):
-    work = make_work(chapters=[("Start", "<p>a</p>"), ("Middle", "<p>b</p>"), ("End", "<p>c</p>")])
+    work = make_work(
+        chapters=[
+            ("Start", "<p>Set out.</p>"),
+            ("Middle", "<p>Got lost.</p>"),
+            ("End", "<p>Home.</p>"),
+        ]
+    )
     first, middle, last = work.chapters.all()
     response, page = get_page(f"/works/{work.pk}/chapters/{middle.pk}")
     assert response.status_code == 200
@@ -130,7 +137,9 @@ def test_short_chapter_url_redirects_to_the_long_one(client):
 
 
 def test_chapter_index_lists_numbered_chapters_with_dates(get_page):
-    work = make_work(title="Index Me", chapters=[("Arrival", "<p>a</p>"), ("", "<p>b</p>")])
+    work = make_work(
+        title="Index Me", chapters=[("Arrival", "<p>They came.</p>"), ("", "<p>They stayed.</p>")]
+    )
     first, second = work.chapters.all()
     response, page = get_page(f"/works/{work.pk}/navigate")
     assert response.status_code == 200
@@ -314,11 +323,9 @@ def test_a_missing_chapter_counts_no_hit(client):
 
 
 def test_a_work_without_a_rating_is_gated_as_not_rated(get_page):
-    from works.models import Chapter, Work
-
-    work = Work.objects.create(title="Unrated")
-    Chapter.objects.create(work=work, position=1, text="<p>Some words here.</p>")
-    work.reindex()
+    work = services.work_create(
+        title="Unrated", chapters=[services.ChapterText("", "<p>Some words here.</p>")]
+    )
     make_work(rating="General Audiences")  # the rating tags exist, none on this work
     _, page = get_page(f"/works/{work.pk}")
     assert page.select_one("p.caution.notice") is not None
