@@ -211,7 +211,7 @@ def prepare(*, authors):
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
 
-    from accounts.models import Pseud
+    from accounts.services import default_pseud
     from tags.models import Tag, TagKind
     from works.models import Work
 
@@ -244,7 +244,7 @@ def prepare(*, authors):
         user, _ = get_user_model().objects.update_or_create(
             username=name, defaults={"password": hashed, "email": f"{name}@example.org"}
         )
-        Pseud.objects.get_or_create(user=user, name=name, defaults={"is_default": True})
+        default_pseud(user)
         names.append(name)
     print(
         json.dumps(

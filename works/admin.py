@@ -112,17 +112,23 @@ class WorkAdmin(admin.ModelAdmin):
         by_model = {formset.model: formset for formset in formsets}
         work_fields = {name: form.cleaned_data[name] for name in WORK_FIELDS}
         tags = by_model.get(TaggedWork)
+        # Rows an admin may only view come back as they were shown, not as tags chosen.
+        chosen = tags is not None and tags.has_changed()
         if change:
-            tag_names = _chosen_tag_names(tags) if tags else _tag_names(form.instance)
+            tag_names = _chosen_tag_names(tags) if chosen else _tag_names(form.instance)
             services.work_update(form.instance, **work_fields, tag_names=tag_names)
             return
         work = services.work_create(
             **work_fields,
             chapters=_new_chapters(by_model[Chapter]),
-            tag_names=_chosen_tag_names(tags) if tags else {},
+            tag_names=_chosen_tag_names(tags) if chosen else {},
         )
         form.instance.pk = work.pk
         by_model[Chapter].new_objects = list(work.chapters.all())
+
+    def has_add_permission(self, request):
+        # A new work is made with its first chapters, typed on the same page.
+        return super().has_add_permission(request) and request.user.has_perm("works.add_chapter")
 
     def delete_model(self, request, obj):
         services.work_delete(obj)

@@ -1,6 +1,7 @@
 """Every chapter held to the same limits, however it arrives: typed, uploaded, seeded or added."""
 
 import re
+from collections.abc import Sequence
 
 from archive.errors import ServiceError
 from works.limits import (
@@ -34,12 +35,12 @@ class LimitError(ServiceError):
     and `limit` names the limit ("text_min", "text_max", "parsing", ...) for a form that words
     it for its own field."""
 
-    def __init__(self, message, *, limit=""):
+    def __init__(self, message: str, *, limit: str = "") -> None:
         super().__init__(message)
         self.limit = limit
 
 
-def check_chapter(title, text, *, name="The chapter"):
+def check_chapter(title: str, text: str, *, name: str = "The chapter") -> None:
     """Refuse a chapter whose title or text is past a limit or too costly to sanitize."""
     if "\x00" in title or "\x00" in text:
         # PostgreSQL cannot store NUL in text, and no story needs one.
@@ -71,7 +72,7 @@ def check_chapter(title, text, *, name="The chapter"):
         raise LimitError(f"{name}: {error}", limit="parsing") from None
 
 
-def check_chapters(chapters, *, existing=0):
+def check_chapters(chapters: Sequence[tuple[str, str]], *, existing: int = 0) -> None:
     """Refuse [(title, text), …] sent in one post to a work that has `existing` chapters:
     too many chapters for the work, too much text for one post, or one bad chapter."""
     if existing + len(chapters) > MAX_CHAPTERS:
@@ -94,7 +95,7 @@ def check_chapters(chapters, *, existing=0):
         check_chapter(title, text, name=f"Chapter {number}")
 
 
-def check_parsing_cost(markup, what="file"):
+def check_parsing_cost(markup: str, what: str = "file") -> None:
     """Refuse markup that would take the sanitizer (nh3) or html.parser minutes to read."""
     if _nesting_depth(markup) > _MAX_NESTING:
         raise LimitError(
@@ -108,7 +109,7 @@ def check_parsing_cost(markup, what="file"):
         )
 
 
-def _nesting_depth(markup):
+def _nesting_depth(markup: str) -> int:
     """How deeply the elements of some markup nest, counted on its tags alone (linear time)."""
     depth = deepest = 0
     for match in _TAG.finditer(markup):

@@ -1,6 +1,7 @@
 """Loading seed files into the database, one transaction per file, never twice the same content."""
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,7 @@ class ImportResult:
     message: str = ""
 
 
-def seed_files(paths):
+def seed_files(paths: Iterable[str | Path]) -> list[Path]:
     """Every path named that is not a directory, and every file inside each directory named.
 
     Files in a directory come in name order, skipping hidden ones (.gitkeep, editor swap
@@ -35,11 +36,11 @@ def seed_files(paths):
     return list(dict.fromkeys(found))
 
 
-def _visible_file(path, root):
+def _visible_file(path: Path, root: Path) -> bool:
     return path.is_file() and not any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
-def import_seed_file(path):
+def import_seed_file(path: str | Path) -> ImportResult:
     """Import one seed file; the result says what happened and never raises for bad input."""
     path = Path(path)
     try:
@@ -77,7 +78,7 @@ def import_seed_file(path):
     return ImportResult(path, "imported", work)
 
 
-def _database_message(error):
+def _database_message(error: DatabaseError) -> str:
     first_line = str(error).strip().split("\n", 1)[0]
     return f"the database refused it: {first_line}"
 

@@ -2,12 +2,15 @@
 
 from urllib.parse import urlencode
 
+from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import redirect
+
+from works.models import Work
 
 ADULT_SESSION_KEY = "view_adult"
 
 
-def restricted_redirect(request, work):
+def restricted_redirect(request: HttpRequest, work: Work) -> HttpResponseRedirect | None:
     """For a restricted work and an anonymous visitor, the redirect to the login page."""
     if not work.restricted or request.user.is_authenticated:
         return None
@@ -15,7 +18,7 @@ def restricted_redirect(request, work):
     return redirect(f"/users/login?{query}")
 
 
-def needs_adult_gate(request, work):
+def needs_adult_gate(request: HttpRequest, work: Work) -> bool:
     """True when the visitor must confirm before reading; `?view_adult=true` confirms for good."""
     if not work.is_adult:
         return False
@@ -25,6 +28,6 @@ def needs_adult_gate(request, work):
     return not request.session.get(ADULT_SESSION_KEY, False)
 
 
-def adult_query(request):
+def adult_query(request: HttpRequest) -> str:
     """The query string that carries a reader's consent along a redirect."""
     return "?view_adult=true" if request.GET.get("view_adult") == "true" else ""

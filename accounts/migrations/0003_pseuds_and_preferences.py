@@ -2,7 +2,8 @@
 
 Only Django's record of the models moves (SeparateDatabaseAndState): the tables keep their
 names (see the models' db_table), so no row is copied. works.0008 lets go of them. The
-content types move too, so permissions granted on them keep applying.
+content types move too, so permissions granted on them keep applying; works.0008 cannot
+be squashed with works.0007, which this depends on.
 """
 
 import django.contrib.postgres.fields
@@ -15,14 +16,39 @@ MOVED = ["pseud", "readerpreference"]
 
 
 def move_content_types(apps, schema_editor, *, source="works", target="accounts"):
+    db = schema_editor.connection.alias
     ContentType = apps.get_model("contenttypes", "ContentType")
     for model in MOVED:
-        # A content type made for the new app already (a migrate run that stopped after
-        # post_migrate) stays, and the old one goes with its stale permissions.
-        if ContentType.objects.filter(app_label=target, model=model).exists():
-            ContentType.objects.filter(app_label=source, model=model).delete()
+        old = ContentType.objects.using(db).filter(app_label=source, model=model).first()
+        if old is None:
+            continue
+        new = ContentType.objects.using(db).filter(app_label=target, model=model).first()
+        if new is None:
+            old.app_label = target
+            old.save(using=db, update_fields=["app_label"])
         else:
-            ContentType.objects.filter(app_label=source, model=model).update(app_label=target)
+            _merge_content_type(apps, db, old, new)
+
+
+def _merge_content_type(apps, db, old, new):
+    """Both exist (code of the new app asked for its content type before this ran): the new
+    one stays, and takes over the old one's permissions, their grants and the admin's log
+    entries, so deleting the old one takes nothing with it."""
+    Permission = apps.get_model("auth", "Permission")
+    LogEntry = apps.get_model("admin", "LogEntry")
+    for permission in Permission.objects.using(db).filter(content_type=old):
+        twin = Permission.objects.using(db).filter(content_type=new, codename=permission.codename)
+        twin = twin.first()
+        if twin is None:
+            permission.content_type = new
+            permission.save(using=db, update_fields=["content_type"])
+            continue
+        for group in permission.group_set.all():
+            group.permissions.add(twin)
+        for user in permission.user_set.all():
+            user.user_permissions.add(twin)
+    LogEntry.objects.using(db).filter(content_type=old).update(content_type=new)
+    old.delete()
 
 
 def move_content_types_back(apps, schema_editor):
@@ -32,6 +58,8 @@ def move_content_types_back(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0002_username_unique_ignoring_case"),
+        ("admin", "0003_logentry_add_action_flag_choices"),
+        ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("works", "0007_submissions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

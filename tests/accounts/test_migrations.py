@@ -156,3 +156,27 @@ def test_pseuds_and_preferences_move_to_accounts_with_every_row():
         assert_kept(expected)
     finally:
         migrate()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_content_type_made_for_accounts_early_takes_over_the_old_ones_grants():
+    """Code of the new app may ask for Pseud's content type before the move runs (after a
+    rollback, say): the move keeps that one and carries the old one's grants over to it."""
+    try:
+        apps = migrate(BEFORE_THE_MOVE)
+        expected = fill_before_the_move(apps)
+        ContentType = apps.get_model("contenttypes", "ContentType")
+        Permission = apps.get_model("auth", "Permission")
+        early = ContentType.objects.create(app_label="accounts", model="pseud")
+        Permission.objects.create(content_type=early, codename="change_pseud", name="Can change")
+        migrate()
+        ContentType.objects.clear_cache()
+        assert ContentType.objects.get_for_model(Pseud).pk == early.pk
+        assert not ContentType.objects.filter(app_label="works", model="pseud").exists()
+        author = get_user_model().objects.get(pk=expected["author"])
+        granted = author.groups.get().permissions.get()
+        assert (granted.content_type_id, granted.codename) == (early.pk, "change_pseud")
+        assert author.has_perm("accounts.change_pseud")
+        assert {p.pk for p in Pseud.objects.all()} == set(expected["pseuds"])
+    finally:
+        migrate()

@@ -3,10 +3,12 @@ unposted leaves the facet counts at once, not after the fragment's timeout."""
 
 import pytest
 from bs4 import BeautifulSoup
+from django.contrib.auth import get_user_model
 from django.test import Client
 
 from tags.models import TagKind
 from tests.factories import make_work
+from tests.works.test_admin import form_data
 from works import services
 
 pytestmark = pytest.mark.django_db
@@ -70,9 +72,14 @@ def test_unposting_a_work_in_the_admin_leaves_the_cached_sidebar(
 ):
     client = Client()
     assert facet_counts(client) == ["Slow Burn (3)"]
+    admin = get_user_model().objects.create_superuser("boss", "boss@example.org", "a long pass")
+    admin_client = Client()
+    admin_client.force_login(admin)
+    url = f"/admin/works/work/{works[0].pk}/change/"
+    data = form_data(admin_client.get(url))
+    data.pop("posted")  # unticked
     with django_capture_on_commit_callbacks(execute=True):
-        # What the admin's save sends when "posted" is unticked.
-        edit(works[0], posted=False)
+        assert admin_client.post(url, data).status_code == 302
     assert facet_counts(client) == ["Slow Burn (2)"]
 
 
