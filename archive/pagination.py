@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest
 from django.utils.functional import cached_property
 
 from archive import caching
-from archive.parameters import whole_number
+from archive.parameters import ID_MAX, whole_number
 
 PER_PAGE = 20
 # Deep pages cost an OFFSET scan; past this many results a listing asks for a narrower filter.
@@ -107,10 +107,10 @@ def paginate(
     upper_bound: int | None = None,
     upper_bound_exact: bool = False,
 ) -> Page:
-    """The page `?page=N` asks for; a page that is not a number from 1 to MAX_PAGE, or is
-    past the end, is a 404 saying so."""
+    """The page `?page=N` asks for; a page that is not a whole number from 1 on, is past
+    the end, or is past MAX_PAGE is a 404 saying which."""
     raw = request.GET.get("page", "1")
-    number = whole_number(raw, low=1, high=MAX_PAGE)
+    number = whole_number(raw, low=1, high=ID_MAX)
     if number is None:
         raise Http404(
             f"'{raw[:20]}' is not a page here. Page numbers are whole numbers from 1 to"
@@ -119,8 +119,12 @@ def paginate(
     paginator = ListingPaginator(
         works, per_page, upper_bound=upper_bound, upper_bound_exact=upper_bound_exact
     )
-    if number > max(paginator.num_pages, 1):
-        raise Http404(f"Page {number} is past the last page, {paginator.num_pages}.")
+    # Past the end first: a short listing's reader needs its real last page, not the cap.
+    last = max(paginator.num_pages, 1)
+    if number > last:
+        raise Http404(f"Page {number:,} is past the end: this listing's last page is {last:,}.")
+    if number > MAX_PAGE:
+        raise Http404(f"Listings stop at page {MAX_PAGE:,}: to see further, narrow the filters.")
     page = paginator.page(number)
     page.elided_range = list(paginator.get_elided_page_range(page.number))
     return page

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "works",
     "listings",
     "bench",
+    "pages",
 ]
 
 MIDDLEWARE = [

@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # The archive itself; bench/ (benchmarks, synthetic data) is tooling that leans on these.
-PRODUCT_APPS = ("accounts", "archive", "listings", "tags", "works")
+PRODUCT_APPS = ("accounts", "archive", "listings", "pages", "tags", "works")
 PRODUCTION_ENV = {
     "DJANGO_DEBUG": "0",
     "SECRET_KEY": "a-production-like-secret-key-of-enough-length-and-variety-1234567890!",
@@ -73,7 +73,7 @@ def test_the_archive_does_not_import_the_bench_app():
 # Apps import one way: each may import those before it, never one after it. archive/'s
 # shared modules (errors, caching, pagination, ...) import no app; its URLs, middleware and
 # settings tie the apps together and may import any.
-APP_LAYERS = ("tags", "accounts", "works", "listings")
+APP_LAYERS = ("tags", "accounts", "works", "listings", "pages")
 ARCHIVE_TOP = {"urls.py", "middleware.py", "settings.py", "wsgi.py", "asgi.py"}
 
 

@@ -1,0 +1,1 @@
+"""Site pages an admin edits (About, Contact)."""
