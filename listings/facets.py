@@ -2,7 +2,7 @@
 by each would find them."""
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +22,7 @@ FACETS_MORE = 20
 @dataclass
 class Facet:
     tag: Tag
-    count: int
+    count: int | None  # None for a chosen tag no result carries (an exclusion's)
     included: bool = False
     excluded: bool = False
 
@@ -62,10 +62,23 @@ def facets(
     return by_kind, total > FACET_SAMPLE
 
 
-def facet_groups(by_kind: Mapping[str, list[Facet]], search: WorkSearch) -> list[dict[str, Any]]:
-    """The sidebar's groups of facets, one per kind in AO3's order, as its template reads them."""
+def facet_groups(
+    by_kind: Mapping[str, list[Facet]],
+    search: WorkSearch,
+    chosen: Iterable[tuple[str, str, Tag]] = (),
+) -> list[dict[str, Any]]:
+    """The sidebar's groups of facets, one per kind in AO3's order, as its template reads them.
+
+    Every `chosen` tag (Results.chosen) is among them, so the form sends each choice again:
+    an excluded tag's works are gone from the results, and with them its facet."""
     param_of = {kind: param for param, kind in KIND_PARAMS.items()}
     included, excluded = set(search.include_ids), set(search.exclude_ids)
+    by_kind = {kind: list(found) for kind, found in by_kind.items()}
+    for _, _, tag in chosen:
+        found = by_kind.setdefault(tag.kind, [])
+        if all(facet.tag.pk != tag.pk for facet in found):
+            # Shown, not folded under "Show more", where a choice would be out of sight.
+            found.insert(min(len(found), FACETS_SHOWN - 1), Facet(tag, None))
     groups = []
     for kind in TagKind:
         facets_of_kind = by_kind.get(kind, [])

@@ -15,13 +15,14 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.http import QueryDict
 from django.utils import timezone
 
 from archive import caching
 from archive.parameters import ID_MAX, whole_number
+from listings.ranges import Bounds, Moments, date_range, holds, number_range
 from tags.models import Tag, TagKind, canonical_ids, filter_id_sets
 from tags.names import parse_tag_names
 from works.models import Work, WorkQuerySet
@@ -44,6 +45,7 @@ SORTS = {
     "hits": ("Hits", F("hits")),
     "_score": ("Best Match", None),
 }
+
 UNSUPPORTED_SORTS = {
     "authors_to_sort_on": "creator",
     "kudos_count": "kudos",
@@ -51,6 +53,34 @@ UNSUPPORTED_SORTS = {
     "bookmarks_count": "bookmarks",
 }
 DEFAULT_SORT = "revised_at"
+# AO3's search form names tags of one kind each, all required (work_search[fandom_names]).
+NAME_PARAMS = {
+    "fandom_names": TagKind.FANDOM,
+    "character_names": TagKind.CHARACTER,
+    "relationship_names": TagKind.RELATIONSHIP,
+    "freeform_names": TagKind.FREEFORM,
+}
+# AO3's fixed ids for its ratings, which its clients send as work_search[rating_ids].
+AO3_RATING_IDS = {
+    "9": "Not Rated",
+    "10": "General Audiences",
+    "11": "Teen And Up Audiences",
+    "12": "Mature",
+    "13": "Explicit",
+}
+# Counted ranges: the works' own column, or None for what nothing counts yet (every work 0).
+RANGE_PARAMS = {
+    "word_count": ("word count", "word_count"),
+    "hits": ("hits", "hits"),
+    "kudos_count": ("kudos", None),
+    "comments_count": ("comments", None),
+    "bookmarks_count": ("bookmarks", None),
+}
+# The search form's own fields, kept as typed so the form and the sidebar send them again.
+TERM_PARAMS = [
+    "title", "creators", "revised_at", "single_chapter", *RANGE_PARAMS, *NAME_PARAMS,
+    "rating_ids",
+]  # fmt: skip
 # A tag whose filter matches more ids than this is checked row by row rather than in the
 # GIN index, when something else narrows the rows (see _tagged_with_each).
 INDEX_LOOKUP_MAX = 64
@@ -75,10 +105,23 @@ class WorkSearch:
     language: str = ""
     sort_column: str = DEFAULT_SORT
     sort_direction: str = "desc"
+    title_words: list[str] = field(default_factory=list)
+    creators: list[str] = field(default_factory=list)
+    revised: Moments | None = None
+    single_chapter: bool = False
+    ranges: dict[str, Bounds] = field(default_factory=dict)
+    named: dict[str, list[str]] = field(default_factory=dict)
+    rating_name: str = ""
+    # The search form's fields as given (TERM_PARAMS), for sending them on.
+    terms: dict[str, str] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_query(cls, params: QueryDict, *, tag_name: str = "") -> "WorkSearch":
+    def from_query(
+        cls, params: QueryDict, *, tag_name: str = "", best_match_first: bool = False
+    ) -> "WorkSearch":
+        """The search `params` ask for; with `best_match_first` (the search page), a text
+        query sorts by best match unless a sort is given, as AO3's search does."""
         search = cls(tag_name=tag_name or params.get("tag_id", "").strip()[:150])
 
         def value(name: str) -> str:
@@ -104,8 +147,43 @@ class WorkSearch:
             search.query = search.query[:QUERY_MAX]
             search.notices.append(f"The search text was cut to its first {QUERY_MAX} characters.")
         search.language = value("language_id")[:12]
-        search._sort(value("sort_column") or DEFAULT_SORT, value("sort_direction"))
+        search._terms(value)
+        default = "_score" if best_match_first and search.query else DEFAULT_SORT
+        search._sort(value("sort_column") or default, value("sort_direction"))
         return search
+
+    def _terms(self, value) -> None:
+        """AO3's search form fields (work_search[title], [word_count], …)."""
+        self.terms = {name: value(name)[:QUERY_MAX] for name in TERM_PARAMS if value(name)}
+        self.title_words = self.terms.get("title", "").split()[:20]
+        self.creators = _names(self.terms.get("creators", ""))
+        self.single_chapter = self.terms.get("single_chapter", "") in {"1", "T", "true"}
+        if raw := self.terms.get("revised_at"):
+            self.revised = date_range(raw)
+            if self.revised is None:
+                self.notices.append(
+                    f"'{raw[:30]}' is not a date like '< 2 weeks', '1-2 months' or"
+                    " '2019-06-01 - 2019-06-30' (date updated); ignored."
+                )
+        for name, (label, column) in RANGE_PARAMS.items():
+            if not (raw := self.terms.get(name)):
+                continue
+            if (bounds := number_range(raw)) is None:
+                self.notices.append(
+                    f"'{raw[:30]}' is not a number or range like 10, <10, >10 or 10-20"
+                    f" ({label}); ignored."
+                )
+                continue
+            self.ranges[name] = bounds
+            if column is None:
+                self.notices.append(f"This archive has no {label} yet: every work counts 0.")
+        for name in NAME_PARAMS:
+            if names := _names(self.terms.get(name, "")):
+                self.named[name] = names
+        if raw := self.terms.get("rating_ids"):
+            self.rating_name = AO3_RATING_IDS.get(raw, "")
+            if not self.rating_name:
+                self.notices.append(f"'{raw[:30]}' is not one of AO3's rating ids 9-13; ignored.")
 
     def narrows_beyond_tags(self) -> bool:
         """True when anything but included tags narrows the listing."""
@@ -113,6 +191,8 @@ class WorkSearch:
             self.exclude_ids or self.exclude_names or self.complete or self.crossover
             or self.words_from is not None or self.words_to is not None
             or self.date_from or self.date_to or self.query or self.language
+            or self.title_words or self.creators or self.revised or self.single_chapter
+            or self.ranges or self.named or self.rating_name
         )  # fmt: skip
 
     def _ids(self, params: QueryDict, name: str) -> list[int]:
@@ -172,6 +252,9 @@ class Results:
     # that is the listing's exact count: one tag, nothing else, read by a visitor.
     upper_bound: int | None = None
     upper_bound_exact: bool = False
+    # The tags chosen by id that exist, as (side, kind parameter, tag), side "include" or
+    # "exclude": the sidebar keeps each checked even when no result carries it any more.
+    chosen: list[tuple[str, str, Tag]] = field(default_factory=list)
 
 
 def tags_named(
@@ -198,8 +281,19 @@ def run_search(
     """The works `search` selects among `base` (default: all works `user` may see), ordered."""
     works = base if base is not None else Work.objects.listable_by(user)
     names = [search.tag_name, *search.include_names, *search.exclude_names]
-    found = tags_named([name for name in names if name], user=user)
+    kind_names = [(NAME_PARAMS[p], name) for p, group in search.named.items() for name in group]
+    if search.rating_name:
+        kind_names.append((TagKind.RATING, search.rating_name))
+    found = tags_named([*(name for name in names if name), *(n for _, n in kind_names)], user=user)
     unknown = [name for name in names if name and name.lower() not in found]
+    # AO3's fandom_names and the like name tags of their kind only.
+    of_kind = {}
+    for kind, name in kind_names:
+        tags = [tag for tag in found.get(name.lower(), []) if tag.kind == kind]
+        if tags:
+            of_kind[(kind, name.lower())] = tags
+        elif name != search.rating_name:
+            unknown.append(name)
 
     # Each included tag matches any of the ids below it (one name may also be tags of
     # several kinds: a work with any of them matches); all are looked up in one query.
@@ -207,7 +301,7 @@ def run_search(
     include_ids = sorted(set(search.include_ids))
     by_id = (
         Tag.objects.visible_to(user)
-        .only("id", "merger_id")
+        .only("id", "name", "kind", "merger_id")
         .in_bulk([*include_ids, *search.exclude_ids, *hidden_tag_ids])
     )
     missing = [pk for pk in include_ids if pk not in by_id]
@@ -224,6 +318,9 @@ def run_search(
         for name in [search.tag_name, *search.include_names]
         if name and name.lower() in found
     ] + [[by_id[pk]] for pk in include_ids if pk in by_id]
+    include_groups += list(of_kind.values())
+    if search.rating_name and (TagKind.RATING, search.rating_name.lower()) not in of_kind:
+        works = works.none()  # a rating no work has yet
     excluded_tags = [by_id[pk] for pk in search.exclude_ids if pk in by_id]
     excluded_tags += [tag for name in search.exclude_names for tag in found.get(name.lower(), [])]
     hidden_tags = [by_id[pk] for pk in hidden_tag_ids if pk in by_id]
@@ -248,6 +345,7 @@ def run_search(
         works = works.filter(updated_at__lt=_start_of(search.date_to + timedelta(days=1)))
     if search.language:
         works = works.filter(language=search.language)
+    works = _matching_terms(works, search)
     query = None
     if search.query:
         query = SearchQuery(search.query, search_type="websearch", config="english")
@@ -273,10 +371,49 @@ def run_search(
                 and len(include_groups) == 1
                 and not (hidden_ids or search.narrows_beyond_tags() or works.query.is_empty())
             )
+    param_of = {kind: param for param, kind in KIND_PARAMS.items()}
+    chosen = [("include", param_of[by_id[pk].kind], by_id[pk]) for pk in include_ids if pk in by_id]
+    chosen += [
+        ("exclude", param_of[by_id[pk].kind], by_id[pk])
+        for pk in dict.fromkeys(search.exclude_ids)
+        if pk in by_id
+    ]
     return Results(
         search, works, unknown, hidden_by_preferences=hidden, upper_bound=bound,
-        upper_bound_exact=exact, id_notices=id_notices,
+        upper_bound_exact=exact, id_notices=id_notices, chosen=chosen,
     )  # fmt: skip
+
+
+def _matching_terms(works: WorkQuerySet, search: WorkSearch) -> WorkQuerySet:
+    """Works matching AO3's search form fields beyond the tags."""
+    for word in search.title_words:
+        works = works.filter(title__icontains=word)
+    for name in search.creators:
+        # Each name given is one of the work's creators: a pseud's name or its account's.
+        pseuds = Work.pseuds.through.objects.filter(
+            Q(pseud__name__iexact=name) | Q(pseud__user__username__iexact=name)
+        )
+        works = works.filter(pk__in=pseuds.values("work_id"))
+    if search.single_chapter:
+        works = works.filter(chapter_count=1)
+    if search.revised:
+        earliest, latest = search.revised
+        if earliest:
+            works = works.filter(updated_at__gte=earliest)
+        if latest:
+            works = works.filter(updated_at__lt=latest)
+    for name, bounds in search.ranges.items():
+        column = RANGE_PARAMS[name][1]
+        if column is None:
+            if not holds(bounds, 0):
+                works = works.none()
+            continue
+        low, high = bounds
+        if low is not None:
+            works = works.filter(**{f"{column}__gte": low})
+        if high is not None:
+            works = works.filter(**{f"{column}__lte": high})
+    return works
 
 
 def _tagged_with_each(works: WorkQuerySet, id_sets: Collection[Sequence[int]]) -> WorkQuerySet:

@@ -11,9 +11,11 @@ from django.utils.safestring import mark_safe
 from accounts.preferences import hidden_tag_ids
 from archive import caching
 from archive.pagination import paginate
+from archive.parameters import ID_MAX, whole_number
 from listings.facets import facet_groups, facets
-from listings.query import SORTS, WorkSearch, run_search
+from listings.query import NAME_PARAMS, SORTS, Results, WorkSearch, run_search
 from tags.models import Tag
+from tags.names import parse_tag_names
 from works.models import Work, WorkQuerySet
 
 
@@ -24,10 +26,13 @@ def render_listing(
     subject: str = "",
     tag: Tag | None = None,
     base: WorkQuerySet | None = None,
+    template: str = "works/index.html",
+    search: WorkSearch | None = None,
     **extra: Any,
 ) -> HttpResponse:
-    """A filtered, sorted, paginated page of works; `subject` ends the heading ("in Fluff")."""
-    search = WorkSearch.from_query(request.GET, tag_name=tag.name if tag else "")
+    """A filtered, sorted, paginated page of works; `subject` ends the heading ("in Fluff").
+    `search` is the request's, when the view parsed it already."""
+    search = search or WorkSearch.from_query(request.GET, tag_name=tag.name if tag else "")
     hidden = hidden_tag_ids(request)
     results = run_search(search, user=request.user, base=base, hidden_tag_ids=hidden)
     own = extra.get("own", False)
@@ -49,10 +54,44 @@ def render_listing(
         "results": results,
         "search": search,
         "sorts": [(key, label) for key, (label, _) in SORTS.items()],
+        "in_effect": filters_in_effect(request, results),
+        # The search form's fields the sidebar has none of, sent again with it.
+        "carried": sorted(search.terms.items()),
         **extra,
     }
     context["filters_html"] = _cached_filters(request, hidden, results, page, context, own)
-    return render(request, "works/index.html", context)
+    return render(request, template, context)
+
+
+def filters_in_effect(request: HttpRequest, results: Results) -> list[tuple[str, str, str]]:
+    """(how the filter reads, the tag's name, the URL without it) for each chosen tag: by id,
+    and by name in the sidebar's and the search form's lists of names."""
+    found = []
+    for side, param, tag in results.chosen:
+        name = f"{side}_work_search[{param}][]"
+        kept = [raw for raw in request.GET.getlist(name) if _id_of(raw) != tag.pk]
+        found.append((side, tag.name, _without(request, name, kept)))
+    lists = [("include", "other_tag_names"), ("exclude", "excluded_tag_names")]
+    lists += [("include", param) for param in NAME_PARAMS]
+    for side, param in lists:
+        name = f"work_search[{param}]"
+        names = parse_tag_names(request.GET.get(name, ""))
+        for one in names:
+            rest = ", ".join(other for other in names if other != one)
+            found.append((side, one, _without(request, name, [rest] if rest else [])))
+    return found
+
+
+def _id_of(raw: str) -> int | None:
+    return whole_number(raw, high=ID_MAX)
+
+
+def _without(request: HttpRequest, name: str, kept: list[str]) -> str:
+    params = request.GET.copy()
+    params.setlist(name, kept)
+    params.pop("page", None)
+    query = params.urlencode(safe="[]")
+    return f"{request.path}?{query}" if query else request.path
 
 
 def _cached_blurbs(works):
@@ -92,7 +131,7 @@ def _cached_filters(request, hidden, results, page, context, own):
         )
         fragment = {
             **context,
-            "facet_groups": facet_groups(by_kind, results.search),
+            "facet_groups": facet_groups(by_kind, results.search, results.chosen),
             "facets_sampled": sampled,
         }
         html = render_to_string("includes/filters.html", fragment, request)

@@ -62,8 +62,11 @@ def listing(client, url):
     response = client.get(url)
     assert response.status_code == 200, url
     page = BeautifulSoup(response.content, "html.parser")
-    heading = page.find("h2", class_="heading").get_text(" ", strip=True)
-    match = re.search(r"([\d,]+) Works?", heading)
+    # A listing counts in its h2 ("1 - 20 of 87 Works"), the search page as AO3's does, in
+    # the h3 after its "Search Results" h2 ("87 Found").
+    kind = "h3" if url.startswith("/works/search") else "h2"
+    heading = page.find(kind, class_="heading").get_text(" ", strip=True)
+    match = re.search(r"([\d,]+) (?:Works?|Found)", heading)
     total = int(match.group(1).replace(",", ""))
     ids = [int(li["id"].removeprefix("work_")) for li in page.select("li.work.blurb.group")]
     return total, ids, page
