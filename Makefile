@@ -41,7 +41,7 @@ $(VENV)/.installed-bench: $(VENV)/.installed
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[bench]'
 	@touch $@
 
-.PHONY: install run serve test lint superuser db-start db-stop backup restore clean bench load
+.PHONY: install run serve test lint superuser manage db-start db-stop backup restore clean bench load
 
 install: $(VENV)/.installed
 
@@ -125,6 +125,11 @@ lint: $(VENV)/.installed-test
 
 superuser: $(VENV)/.installed
 	@$(DEV) $(WITH_DB) $(PY) manage.py createsuperuser
+
+## manage: a management command on the development database: make manage ARGS="import_seeds seeds/"
+manage: $(VENV)/.installed
+	@test -n "$(ARGS)" || { echo 'usage: make manage ARGS="COMMAND [OPTIONS]", e.g. ARGS=help' >&2; exit 1; }
+	@$(DEV) $(WITH_DB) $(PY) manage.py $(ARGS)
 
 db-start: $(VENV)/.installed
 	@$(PY) -m archive.database start

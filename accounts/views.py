@@ -29,8 +29,24 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return {**super().get_form_kwargs(), "request": self.request}
 
 
-def _safe_return_to(request):
-    target = request.POST.get("return_to") or request.GET.get("return_to") or "/"
+# ao3-api POSTs these in the query string with an empty body, which Rails reads as the
+# form; a field in the body wins.
+LOGIN_FIELDS = ("user[login]", "user[password]", "user[remember_me]", "return_to")
+
+
+def _login_data(request):
+    """The login form's fields on a POST: the body's, then the query string's."""
+    if request.method != "POST":
+        return None
+    data = request.POST.copy()
+    for field in LOGIN_FIELDS:
+        if field not in data and field in request.GET:
+            data.setlist(field, request.GET.getlist(field))
+    return data
+
+
+def _safe_return_to(request, data=None):
+    target = (data or request.POST).get("return_to") or request.GET.get("return_to") or "/"
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return "/"
@@ -39,18 +55,19 @@ def _safe_return_to(request):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def login_view(request):
-    form = LoginForm(request.POST or None, request=request)
-    if request.method == "POST" and form.is_valid():
+    data = _login_data(request)
+    form = LoginForm(data or None, request=request)
+    if data is not None and form.is_valid():
         login(request, form.user)
         if not form.cleaned_data["user[remember_me]"]:
             request.session.set_expiry(0)
         else:
             request.session.set_expiry(REMEMBER_ME_AGE)
-        return redirect(_safe_return_to(request))
+        return redirect(_safe_return_to(request, data))
     context = {
         "form": form,
-        "typed_login": request.POST.get("user[login]", ""),
-        "return_to": _safe_return_to(request),
+        "typed_login": (data or {}).get("user[login]", ""),
+        "return_to": _safe_return_to(request, data),
         "restricted": request.GET.get("restricted") == "true",
         "restricted_notice": RESTRICTED_NOTICE,
     }

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import TooManyFieldsSent
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseBadRequest
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
 from django.views import defaults
 
@@ -19,22 +20,53 @@ logger = logging.getLogger(__name__)
 
 
 class AuthenticityTokenMiddleware:
-    """Accept AO3's `authenticity_token` form field as Django's CSRF token.
+    """Accept AO3's names for the CSRF token: the `authenticity_token` form field and the
+    `X-CSRF-Token` header (Rails' name; Django's own is `X-CSRFToken`).
 
-    Readers' tools log in by POSTing the token they read from `/token_dispenser.json`
-    under AO3's field name; Django looks for `csrfmiddlewaretoken` or the CSRF header.
-    The token is checked by Django's CsrfViewMiddleware exactly as before.
+    Readers' tools log in by POSTing the token they read from the login form or
+    `/token_dispenser.json` under AO3's field name, and ao3-api sends its whole login,
+    token included, in the query string of the POST, which Rails reads as form fields: on
+    the login URL alone the query string's token counts too. Script requests send the
+    header. Django's CsrfViewMiddleware then checks the token as before, except for the
+    requests `ScriptCsrfCheck` below takes over.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.script_check = ScriptCsrfCheck(get_response)
 
     def __call__(self, request):
         if request.method == "POST" and settings.CSRF_HEADER_NAME not in request.META:
-            token = request.POST.get("authenticity_token")
-            if token and "csrfmiddlewaretoken" not in request.POST:
+            token = request.META.get(RAILS_CSRF_HEADER)
+            if not token and "csrfmiddlewaretoken" not in request.POST:
+                token = request.POST.get("authenticity_token")
+                if not token and request.path == settings.LOGIN_URL:
+                    token = request.GET.get("authenticity_token")
+            if token:
                 request.META[settings.CSRF_HEADER_NAME] = token
         return self.get_response(request)
+
+    def process_view(self, request, view, args, kwargs):
+        # Runs before CsrfViewMiddleware's, which skips a request checked here.
+        if request.is_secure() and not {"HTTP_ORIGIN", "HTTP_REFERER"} & request.META.keys():
+            return self.script_check.process_view(request, view, args, kwargs)
+        return None
+
+
+RAILS_CSRF_HEADER = "HTTP_X_CSRF_TOKEN"
+
+
+class ScriptCsrfCheck(CsrfViewMiddleware):
+    """Django's CSRF check for an HTTPS request that sends neither Origin nor Referer, as
+    ao3-api's login does: its token is checked against the cookie, but the missing
+    Referer is not refused for itself. That rule guards against a POST forged from the
+    site's plain-HTTP address, and browsers send Origin with every cross-origin POST, which
+    Django still checks, as it checks a Referer that is sent.
+    """
+
+    def _check_referer(self, request):
+        if "HTTP_REFERER" in request.META:
+            super()._check_referer(request)
 
 
 class RateLimitMiddleware:

@@ -6,6 +6,8 @@ limits a client meets:
 
 - its request line and headers must arrive within `keepalive` (5 s) of connecting, or of
   the previous response on a kept-alive connection; otherwise the connection is closed;
+- its request line may be 16,384 bytes and each header line 8,190, or it is answered 414
+  or 431 with a short page (archive.workers.Protocol);
 - its body within 10 s plus 1 s per 50 kB (archive.workers.BODY_GRACE, BODY_MIN_RATE),
   otherwise 408; a body over 32 MB is refused with 413 (BODY_MAX_BYTES);
 - its response must be taken within 10 s plus 1 s per 50 kB the server holds for it, with
@@ -44,7 +46,14 @@ keepalive = 5
 # reuses a connection just as its worker recycles sees it closed, and retries).
 max_requests = 5000
 max_requests_jitter = 500
-# Filter URLs built by readers' tools can be long; a longer line is answered 414 by gunicorn.
+# Filter URLs built by readers' tools can be long. gunicorn's documentation caps this at
+# 8190, but that cap is its WSGI parser's: measured with this worker (tests/test_long_urls.py)
+# a request line of 16,384 bytes is served and one byte more is a 414, which
+# archive.workers answers with a page saying so. Each header line keeps gunicorn's limit of
+# 8,190 bytes (431 past it, with a page too); Chromium cuts a Referer over 4 kB to the
+# site's origin, so a long URL's next click is no such header.
 limit_request_line = 16384
 accesslog = "-"
+# The access log leaves out a login's query string, where ao3-api sends the password.
+logger_class = "archive.workers.AccessLog"
 errorlog = "-"

@@ -12,9 +12,14 @@ import asyncio
 import os
 import tempfile
 import time
+from http import HTTPStatus
 
 from django.conf import settings
+from django.templatetags.static import static
+from django.utils.csp import CSP, build_policy
+from django.utils.html import escape
 from gunicorn.asgi.protocol import ASGIProtocol
+from gunicorn.glogging import Logger
 from gunicorn.workers import gasgi
 
 # A body must arrive within this many seconds, plus one second for every BODY_MIN_RATE
@@ -96,6 +101,30 @@ class Protocol(ASGIProtocol):
             self._send_watch.cancel()
             self._send_watch = None
 
+    def _send_error_response(self, status, message, extra_headers=()):
+        # gunicorn answers a request line or header over its limits in plain text before
+        # Django sees the request; a reader who followed a long filter link gets a page.
+        if status == HTTPStatus.REQUEST_URI_TOO_LONG:
+            page, limit = URI_TOO_LONG, self.cfg.limit_request_line
+        elif status == HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE:
+            page, limit = HEADERS_TOO_LARGE, self.cfg.limit_request_field_size
+        else:
+            return super()._send_error_response(status, message, extra_headers)
+        page = page.format(limit=limit, css=escape(static("css/site.css")))
+        body = page.encode()
+        headers = [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Length", str(len(body))),
+            *_page_headers(),
+            *extra_headers,
+            ("Connection", "close"),
+        ]
+        head = f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\n"
+        head += "".join(f"{name}: {value}\r\n" for name, value in headers)
+        self._safe_write((head + "\r\n").encode("latin-1"))
+        self._safe_write(body)
+        return None
+
 
 class Worker(gasgi.ASGIWorker):
     """gunicorn's ASGI worker with the head deadline above and the sync workers' timeout:
@@ -115,6 +144,17 @@ class Worker(gasgi.ASGIWorker):
         if isinstance(self.asgi, Guard):
             stamp = min(stamp, self.asgi.oldest_start(default=stamp))
         os.utime(self.tmp.fileno(), (stamp, stamp))
+
+
+class AccessLog(Logger):
+    """gunicorn's access log, without the query string of a login: ao3-api sends the
+    password there, as AO3 accepts it (accounts.views.login_view)."""
+
+    def atoms(self, resp, req, environ, request_time):
+        if environ.get("PATH_INFO") == settings.LOGIN_URL and environ.get("QUERY_STRING"):
+            environ = {**environ, "RAW_URI": settings.LOGIN_URL + "?[hidden]"}
+            environ["QUERY_STRING"] = "[hidden]"
+        return super().atoms(resp, req, environ, request_time)
 
 
 class Disconnected(Exception):
@@ -232,18 +272,22 @@ def _replay(body, size, receive):
     return replayed
 
 
+def _page_headers():
+    """The security headers Django's middleware gives every page, for the pages answered
+    here, before Django."""
+    return [
+        (str(CSP.HEADER_ENFORCE), build_policy(settings.SECURE_CSP)),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", settings.X_FRAME_OPTIONS),
+        ("Referrer-Policy", settings.SECURE_REFERRER_POLICY),
+    ]
+
+
 async def _refuse(send, status, text):
     # Said plainly and closed: the rest of the request will not be read.
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"text/html; charset=utf-8"),
-                (b"connection", b"close"),
-            ],
-        }
-    )
+    headers = [(b"content-type", b"text/html; charset=utf-8"), (b"connection", b"close")]
+    headers += [(name.lower().encode(), value.encode()) for name, value in _page_headers()]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": text.encode()})
 
 
@@ -256,4 +300,27 @@ TOO_LARGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Request too large | Archive</title></head>
 <body><h2 class="heading">Request too large</h2>
 <p>Your request is larger than this archive accepts (32 MB at most).</p></body></html>
+"""
+URI_TOO_LONG = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Address too long | Archive</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="{css}"></head>
+<body><div id="main" class="error-414 region" role="main">
+<h2 class="heading">Address too long</h2>
+<p>The address of this page is longer than this archive accepts (about {limit:,} characters).
+Links that filter by very many tags can grow this long: go back, remove some of the
+included or excluded tags, and filter again.</p>
+<p><a href="/">Go to the front page</a></p>
+</div></body></html>
+"""
+HEADERS_TOO_LARGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Request too large | Archive</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="{css}"></head>
+<body><div id="main" class="error-431 region" role="main">
+<h2 class="heading">Request too large</h2>
+<p>Your browser sent request headers larger than this archive accepts ({limit:,}
+characters each), such as a very long address sent along as the Referer. Open the
+<a href="/">front page</a> and go on from there.</p>
+</div></body></html>
 """

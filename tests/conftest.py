@@ -53,3 +53,33 @@ def no_database_outage():
     outage.end()
     yield
     outage.end()
+
+
+AO3_SITE = "https://archiveofourown.org"
+
+
+@pytest.fixture
+def ao3_api_requests(live_server, monkeypatch):
+    """Send the ao3-api client's requests to the live server; (method, path and query) of
+    each, in order.
+
+    ao3-api hard-codes AO3's site in every URL and fetches through requests' Session (its
+    own, or the one requests.request opens), so rewriting the URL there moves the whole
+    site while the client builds and parses everything as it does against AO3.
+    """
+    import requests
+
+    sent = []
+    request = requests.Session.request
+
+    def to_live_server(session, method, url, *args, **kwargs):
+        if not url.startswith(AO3_SITE + "/"):
+            raise AssertionError(f"ao3-api tried to fetch {url} outside the test server")
+        path = url.removeprefix(AO3_SITE)
+        sent.append((method.upper(), path))
+        return request(session, method, live_server.url + path, *args, **kwargs)
+
+    monkeypatch.setattr(requests.Session, "request", to_live_server)
+    # requests honours proxy variables, and the test server must be reached directly.
+    monkeypatch.setenv("no_proxy", "*")
+    return sent

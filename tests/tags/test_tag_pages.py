@@ -72,7 +72,7 @@ def test_blurb_markup(get_page):
     )
     _, page = get_page("/tags/Fluff/works")
     blurb = page.find("li", id=f"work_{work.pk}")
-    assert blurb["class"] == ["work", "blurb", "group"]
+    assert blurb["class"] == ["work", "blurb", "group", f"work-{work.pk}"]
     header = blurb.find("div", class_="header module")
     assert header.select_one("h4.heading a")["href"] == f"/works/{work.pk}"
     assert [a.get_text() for a in header.select("h5.fandoms.heading a.tag")] == ["Marvel"]
