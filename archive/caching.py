@@ -13,7 +13,11 @@ Filter sidebars: `filters_key` (path, query but its page, visitor kind, hidden t
 Listing count estimates: `estimate_key` (the count's SQL), FRAGMENT_SECONDS; nothing
     invalidates them: an estimate says "about" anyway.
 The fandom index (tags.views.fandom_index): `fandom_index_key` (tag graph and listing
-    versions), FANDOM_INDEX_SECONDS; stale when either version moves.
+    versions), FANDOM_INDEX_SECONDS; stale when either version moves. The same for the media
+    index and each medium's fandoms (tags.views): `media_key`, whose graph version also
+    moves when a wrangler sets a fandom's medium.
+The language index (listings.views.language_index): `languages_key` (listing version),
+    FANDOM_INDEX_SECONDS; stale when a write changes which works a listing shows.
 The number of restricted works (listings.query): RESTRICTED_TOTAL_KEY, RESTRICTED_SECONDS;
     nothing invalidates it.
 Versions (archive.versions, kept with no timeout): LISTING_VERSION_KEY, moved by
@@ -105,6 +109,14 @@ def estimate_key(sql: str) -> str:
 
 def fandom_index_key() -> str:
     return f"fandom-index:{graph_version()}:{listing_version()}"
+
+
+def media_key(medium: str = "") -> str:
+    return f"media:{medium or 'index'}:{graph_version()}:{listing_version()}"
+
+
+def languages_key() -> str:
+    return f"languages:{listing_version()}"
 
 
 def render_with_hits_slot(

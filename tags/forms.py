@@ -1,9 +1,10 @@
-"""Wranglers' forms: a tag's canonical status, merger and parents, and bulk wrangling."""
+"""Wranglers' forms: a tag's canonical status, merger, parents and medium, and bulk
+wrangling."""
 
 from django import forms
 from django.db.models.functions import Lower
 
-from tags.models import KIND_CLASSES, Tag, TagKind, TagParent, parent_kinds
+from tags.models import KIND_CLASSES, Medium, Tag, TagKind, TagParent, parent_kinds
 from tags.names import parse_tag_names
 from tags.wrangling import TagState
 
@@ -26,7 +27,8 @@ def _missing(kind, names):
 
 
 class TagWrangleForm(forms.Form):
-    """Canonical or not, synonym of which tag, and the parents of each allowed kind."""
+    """Canonical or not, synonym of which tag, the parents of each allowed kind, and a
+    fandom's medium."""
 
     canonical = forms.BooleanField(
         required=False,
@@ -57,11 +59,18 @@ class TagWrangleForm(forms.Form):
             )
             self.parent_fields[name] = kind
         self.fields["synonym_of"].widget.attrs.update({"data-tag-kind": tag.kind, "size": 60})
+        if tag.kind == TagKind.FANDOM:
+            self.fields["medium"] = forms.ChoiceField(
+                choices=Medium.choices,
+                # A post without it (a script, an older page) leaves the medium as it is.
+                required=False,
+                help_text="The media index (/media) lists the fandom under this medium.",
+            )
         if not self.is_bound:
             self.initial = self._current()
 
     def _current(self):
-        initial = {"canonical": self.tag.canonical}
+        initial = {"canonical": self.tag.canonical, "medium": self.tag.medium}
         if self.tag.merger_id:
             initial["synonym_of"] = self.tag.merger.name
         links = TagParent.objects.filter(child=self.tag).select_related("parent")
@@ -90,6 +99,7 @@ class TagWrangleForm(forms.Form):
             canonical=data.get("canonical", False),
             merger_id=merger.pk if merger else None,
             parent_ids=frozenset(parent_ids),
+            medium=data.get("medium") or self.tag.medium,
         )
         return data
 

@@ -33,6 +33,27 @@ class TagKind(models.TextChoices):
     FREEFORM = "freeform", "Additional Tags"
 
 
+class Medium(models.TextChoices):
+    """AO3's media, in its order; a fandom belongs to one (wranglers set it)."""
+
+    ANIME = "anime", "Anime & Manga"
+    BOOKS = "books", "Books & Literature"
+    COMICS = "comics", "Cartoons & Comics & Graphic Novels"
+    CELEBRITIES = "celebrities", "Celebrities & Real People"
+    MOVIES = "movies", "Movies"
+    MUSIC = "music", "Music & Bands"
+    OTHER = "other", "Other Media"
+    THEATER = "theater", "Theater"
+    TV = "tv", "TV Shows"
+    VIDEO_GAMES = "video_games", "Video Games"
+    UNCATEGORIZED = "uncategorized", "Uncategorized Fandoms"
+
+
+def medium_url(medium: str) -> str:
+    """/media/NAME/fandoms, the medium's name escaped as tag names are in AO3's URLs."""
+    return f"/media/{quote(escape_tag(Medium(medium).label), safe=URL_SAFE)}/fandoms"
+
+
 # The class AO3 gives each kind in meta blocks (dt/dd) and blurbs (li), and its labels.
 KIND_CLASSES = {
     TagKind.RATING: ("rating", "", "Rating", "Ratings"),
@@ -104,6 +125,11 @@ class TagQuerySet(models.QuerySet):
             own = tagged.filter(tagged_works__content_object__pseuds__user=user)
             public |= Q(Exists(posted)) | Q(Exists(own))
         return self.filter(public)
+
+    def listed_fandoms(self) -> "TagQuerySet":
+        """The fandoms the fandom and media indexes list: those with public works, but not
+        synonyms, whose works are counted under their canonical fandom."""
+        return self.filter(kind=TagKind.FANDOM, work_count__gt=0, merger__isnull=True)
 
     def with_status(self, status: str) -> "TagQuerySet":
         """Tags in one wrangling status: "unwrangled", "canonical", "synonymous" or "all"."""
@@ -177,6 +203,12 @@ class Tag(TagBase):
     merger = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="synonyms",
         help_text="The canonical tag this one is a synonym of.",
+    )  # fmt: skip
+    medium = models.CharField(
+        max_length=20, choices=Medium.choices, default=Medium.UNCATEGORIZED,
+        # In the table too, so rows written by COPY (bench/copying.py) are uncategorized.
+        db_default=Medium.UNCATEGORIZED,
+        help_text="A fandom's medium; other kinds keep the default.",
     )  # fmt: skip
     parents = models.ManyToManyField(
         "self", through="TagParent", through_fields=("child", "parent"), symmetrical=False,
@@ -364,7 +396,9 @@ def counted_tag_ids(tag_ids: Iterable[int]) -> set[int]:
 class WranglingChange(models.Model):
     """One wrangler's change to one tag: its state before and after, so it can be undone.
 
-    A state is {"canonical": bool, "merger": id or null, "parents": [id, …]}.
+    A state is {"canonical": bool, "merger": id or null, "parents": [id, …]}, and "medium"
+    (a Medium value) when a fandom's is not Uncategorized: changes recorded before fandoms had
+    media, and every change to other kinds, leave it out.
     """
 
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="wrangling_changes")

@@ -1,5 +1,5 @@
-"""Tag pages: what a tag is, the tag index with its search, the fandom index, and
-suggestions while typing."""
+"""Tag pages: what a tag is, the tag index with its search, the fandom and media indexes,
+and suggestions while typing."""
 
 import unicodedata
 
@@ -17,7 +17,7 @@ from archive import caching
 from archive.pagination import paginate
 from tags.counting import works_tagged_directly
 from tags.escaping import unescape_tag
-from tags.models import KIND_CLASSES, Tag, TagKind, TagQuerySet
+from tags.models import KIND_CLASSES, Medium, Tag, TagKind, TagQuerySet, medium_url
 from tags.wrangling import is_wrangler
 
 
@@ -58,6 +58,7 @@ def tag_show(request, name):
         "children": _by_kind(tag.children.visible_to(request.user)),
         "direct_count": works_tagged_directly(tag),
         "can_wrangle": is_wrangler(request.user),
+        "medium_url": medium_url(tag.medium) if tag.kind == TagKind.FANDOM else "",
     }
     return render(request, "tags/show.html", context)
 
@@ -106,9 +107,9 @@ def fandom_index(request):
     return render(request, "tags/fandoms.html", {"fandoms": mark_safe(fandoms)})  # noqa: S308
 
 
-def _fandom_groups():
-    # A synonym's works are counted under its canonical fandom, which the index lists.
-    fandoms = Tag.objects.filter(kind=TagKind.FANDOM, work_count__gt=0, merger__isnull=True)
+def _fandom_groups(fandoms=None):
+    """[(letter, [fandom, …]), …] of `fandoms` (all listed ones by default), A to Z then #."""
+    fandoms = Tag.objects.listed_fandoms() if fandoms is None else fandoms
     fandoms = fandoms.order_by(Lower("name"))
     letters = {letter: [] for letter in FANDOM_LETTERS}
     for fandom in fandoms.only("id", "name", "kind", "work_count"):
@@ -137,3 +138,40 @@ def tag_index(request):
     page = paginate(request, tags, per_page=50)
     context = {"page": page, "query": query, "kind": kind, "kinds": TagKind.choices}
     return render(request, "tags/index.html", context)
+
+
+# The most used fandoms the media index shows under each medium, as AO3 does.
+MEDIA_INDEX_FANDOMS = 5
+
+
+def media_index(request):
+    """Every medium with its most used fandoms and a link to all of them."""
+    key = caching.media_key()
+    html = cache.get(key)
+    if html is None:
+        media = []
+        for medium in Medium:
+            fandoms = Tag.objects.listed_fandoms().filter(medium=medium)
+            top = fandoms.order_by("-work_count", Lower("name"))[:MEDIA_INDEX_FANDOMS]
+            media.append({"medium": medium, "url": medium_url(medium), "fandoms": list(top)})
+        html = render_to_string("tags/media_list.html", {"media": media})
+        cache.set(key, html, caching.FANDOM_INDEX_SECONDS)
+    # Rendered from the media list template, escaped as it rendered.
+    return render(request, "tags/media.html", {"media": mark_safe(html)})  # noqa: S308
+
+
+def medium_fandoms(request, name):
+    """One medium's fandoms A to Z with their numbers of works: /media/NAME/fandoms."""
+    label = unescape_tag(name)
+    medium = next((medium for medium in Medium if medium.label == label), None)
+    if medium is None:
+        raise Http404(f"There is no medium named '{label}'.")
+    key = caching.media_key(medium)
+    html = cache.get(key)
+    if html is None:
+        groups = _fandom_groups(Tag.objects.listed_fandoms().filter(medium=medium))
+        html = render_to_string("tags/medium_fandom_list.html", {"groups": groups})
+        cache.set(key, html, caching.FANDOM_INDEX_SECONDS)
+    # Rendered from the medium's fandom list template, escaped as it rendered.
+    context = {"medium": medium, "fandoms": mark_safe(html)}  # noqa: S308
+    return render(request, "tags/medium_fandoms.html", context)

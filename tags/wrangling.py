@@ -1,4 +1,5 @@
-"""Wrangling writes: canonical tags, synonyms and parents, each change recorded and undoable.
+"""Wrangling writes: canonical tags, synonyms, parents and fandoms' media, each change
+recorded and undoable.
 
 Works keep the ids of the tags their authors typed (`Work.tag_ids`); a change here only
 rewrites TagFilter (which tags each filter finds) and the totals of the tags above the
@@ -19,6 +20,7 @@ from archive.transactions import retry_on_conflict
 from tags.counting import recount_tags
 from tags.models import (
     FIXED_KINDS,
+    Medium,
     Tag,
     TagFilter,
     TagKind,
@@ -54,22 +56,28 @@ class TagState:
     canonical: bool = False
     merger_id: int | None = None
     parent_ids: frozenset[int] = frozenset()
+    medium: str = Medium.UNCATEGORIZED
 
     @classmethod
     def of(cls, tag: Tag) -> "TagState":
         parents = TagParent.objects.filter(child=tag).values_list("parent_id", flat=True)
-        return cls(tag.canonical, tag.merger_id, frozenset(parents))
+        return cls(tag.canonical, tag.merger_id, frozenset(parents), tag.medium)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> "TagState":
-        return cls(data["canonical"], data["merger"], frozenset(data["parents"]))
+        medium = data.get("medium", Medium.UNCATEGORIZED)
+        return cls(data["canonical"], data["merger"], frozenset(data["parents"]), medium)
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        data = {
             "canonical": self.canonical,
             "merger": self.merger_id,
             "parents": sorted(self.parent_ids),
         }
+        # Left out at its default, as in the changes recorded before fandoms had media.
+        if self.medium != Medium.UNCATEGORIZED:
+            data["medium"] = str(self.medium)
+        return data
 
     def describe_change(self, after: "TagState", names: Mapping[int, str]) -> str:
         """What going from this state to `after` does, in words; `names` maps ids to names."""
@@ -89,6 +97,8 @@ class TagState:
             parts.append(f"parents added: {listed(added)}")
         if removed := self.parent_ids - after.parent_ids:
             parts.append(f"parents removed: {listed(removed)}")
+        if self.medium != after.medium:
+            parts.append(f"medium set to {Medium(after.medium).label}")
         text = "; ".join(parts) or "no change"
         return text[:1].upper() + text[1:]
 
@@ -96,7 +106,7 @@ class TagState:
         return replace(self, canonical=True, merger_id=None)
 
     def made_synonym_of(self, tag: Tag) -> "TagState":
-        return TagState(canonical=False, merger_id=tag.pk)
+        return replace(self, canonical=False, merger_id=tag.pk, parent_ids=frozenset())
 
     def with_parent(self, tag: Tag) -> "TagState":
         return replace(self.made_canonical(), parent_ids=self.parent_ids | {tag.pk})
@@ -124,8 +134,8 @@ def wrangle(
         _check(tag, state)
         below = tags_below(tag.pk)
         filters_before = _filters_above(tag)
-        tag.canonical, tag.merger_id = state.canonical, state.merger_id
-        tag.save(update_fields=["canonical", "merger"])
+        tag.canonical, tag.merger_id, tag.medium = state.canonical, state.merger_id, state.medium
+        tag.save(update_fields=["canonical", "merger", "medium"])
         TagParent.objects.filter(child=tag).exclude(parent_id__in=state.parent_ids).delete()
         TagParent.objects.bulk_create(
             [TagParent(child=tag, parent_id=pk) for pk in state.parent_ids - before.parent_ids]
@@ -189,12 +199,19 @@ def _filters_above(tag: Tag) -> set[int]:
 
 def _check(tag: Tag, state: TagState) -> None:
     """Refuse, naming the tag, what would break the graph: a wrong kind, a loop, a synonym
-    of a synonym, or a tag that others point at losing its canonical status."""
+    of a synonym, a tag that others point at losing its canonical status, or a medium that
+    is not one or not on a fandom."""
     name = tag.name
     if tag.kind in FIXED_KINDS:
         raise WranglingError(
             f"'{name}' is a {tag.get_kind_display().lower()}: ratings, warnings and categories"
             " are fixed and cannot be wrangled."
+        )
+    if state.medium not in Medium.values:
+        raise WranglingError(f"'{state.medium}' is not one of the media.")
+    if state.medium != Medium.UNCATEGORIZED and tag.kind != TagKind.FANDOM:
+        raise WranglingError(
+            f"'{name}' is a {tag.get_kind_display().lower()} tag: only fandoms belong to a medium."
         )
     if state.merger_id is not None:
         merger = Tag.objects.filter(pk=state.merger_id).first()
