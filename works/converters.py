@@ -10,7 +10,7 @@ import mammoth
 from ebooklib import epub
 from markdown_it import MarkdownIt
 
-from works import limits
+from works import limits, rendering
 from works.converted import Converted, ConvertedChapter, UploadError
 from works.decoding import codec_for, decode_text
 from works.extracting import check_cost, extract_body, has_content
@@ -98,10 +98,25 @@ def _damaged(not_what, error):
     return UploadError(f"{not_what} Its contents are damaged.")
 
 
+# Word keeps a paragraph's alignment apart from its style, and mammoth's style map matches
+# only styles: a centred paragraph gets a style of ours for the map to find. Headings keep
+# their own style (and lose the centring), as a style map can give an element one mapping.
+_CENTRED_STYLE = "archive centred paragraph"
+_DOCX_STYLE_MAP = f"p[style-name='{_CENTRED_STYLE}'] => p.{rendering.CENTRED_CLASS}:fresh"
+
+
+def _mark_centred(paragraph):
+    if paragraph.alignment != "center" or (paragraph.style_name or "Normal") != "Normal":
+        return paragraph
+    return paragraph.copy(style_id=None, style_name=_CENTRED_STYLE)
+
+
 def _convert_docx(data):
     try:
         result = mammoth.convert_to_html(
             io.BytesIO(data),
+            style_map=_DOCX_STYLE_MAP,
+            transform_document=mammoth.transforms.paragraph(_mark_centred),
             # An <img> without a src, which extract_body drops: no image bytes are inlined.
             convert_image=mammoth.images.img_element(lambda image: {}),
             # A style map inside the file could map Word comments into the text.

@@ -98,7 +98,8 @@ def open_download(work, extension):
 
 
 def _context(work):
-    chapters = list(work.chapters.all())
+    # A download is one file for every reader: the posted chapters, not a creator's drafts.
+    chapters = list(work.chapters.posted())
     sections = [
         Section(
             number=chapter.position,

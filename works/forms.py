@@ -6,6 +6,7 @@ import uuid
 
 from django import forms
 
+from accounts.models import Pseud
 from tags.models import ARCHIVE_WARNINGS, CATEGORIES, RATINGS, TagKind
 from tags.names import parse_tag_names
 from works.checking import LimitError, check_chapter, check_chapters, check_parsing_cost
@@ -220,8 +221,22 @@ class WorkForm(forms.Form):
 
 class NewWorkForm(WorkForm, ChapterTextMixin, OnceForm):
     chapter_title = forms.CharField(label="Chapter title", max_length=TITLE_MAX, required=False)
+    # Only the poster's own pseuds are choices, so another's is refused as invalid; left
+    # out (a client that never saw the form), the work is by the default pseud.
+    pseud = forms.ModelChoiceField(
+        label="Creator/Pseud(s)", queryset=Pseud.objects.none(), required=False, empty_label=None
+    )
 
-    field_order = [*WorkForm.base_fields, "chapter_title", "chapter_text", "upload"]
+    field_order = [
+        "title", "pseud", *WorkForm.base_fields, "chapter_title", "chapter_text", "upload"
+    ]  # fmt: skip
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            pseuds = user.pseuds.all()
+            self.fields["pseud"].queryset = pseuds
+            self.fields["pseud"].initial = pseuds.filter(is_default=True).first()
 
     def apply_seed(self, seed):
         """Fill the fields an uploaded seed export names and the author left empty."""
@@ -288,6 +303,38 @@ class VersionedForm(forms.Form):
 
 class WorkEditForm(WorkForm, VersionedForm):
     pass
+
+
+class OneShotEditForm(WorkEditForm):
+    """A work of one chapter is edited whole: its text is on the work's own form, and the
+    chapter's version rides along as the work's does."""
+
+    chapter_text = forms.CharField(
+        label="Work text",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 20}),
+        help_text=f"HTML or plain text, {TEXT_MIN:,} to {TEXT_MAX:,} characters.",
+    )
+    chapter_lock_version = forms.IntegerField(
+        min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput
+    )
+
+    field_order = [*WorkForm.base_fields, "chapter_text"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        message = VERSION_INVALID.format(what="work's text")
+        self.fields["chapter_lock_version"].error_messages = dict.fromkeys(
+            ["required", "invalid", "min_value", "max_value"], message
+        )
+
+    def clean_chapter_text(self):
+        text = self.cleaned_data["chapter_text"]
+        try:
+            check_chapter("", text)
+        except LimitError as error:
+            raise forms.ValidationError(ChapterTextMixin._text_message(error, text)) from None
+        return text
 
 
 class ChapterEditForm(ChapterForm, VersionedForm):

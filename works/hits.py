@@ -2,7 +2,8 @@
 
 Each gunicorn worker buffers the visits it serves and writes them in one statement every
 FLUSH_EVERY visits or FLUSH_SECONDS seconds. The `Hit` rows of today and yesterday make the
-count once-per-day across workers; older rows are deleted on the way.
+count once-per-day across workers; older rows are deleted on the way. A work's creators
+reading it are not counted (works.views).
 """
 
 import atexit

@@ -1,5 +1,5 @@
 """The listing columns a work keeps from its tags and chapters (Work.reindex): its tag ids,
-its number of fandoms, and the full-text vector of its title, tags, summary and text."""
+its number of fandoms, and the full-text vector of its title, tags, summary and posted text."""
 
 # Chapter text beyond this many characters is left out of the search vector, whose size
 # PostgreSQL caps at 1 MB.
@@ -25,7 +25,7 @@ FROM (
 ) t, (
     SELECT coalesce(string_agg(regexp_replace(text_html, '<[^>]*>', ' ', 'g'), ' '
                                ORDER BY position), '') AS body
-    FROM works_chapter WHERE work_id = %(id)s
+    FROM works_chapter WHERE work_id = %(id)s AND posted
 ) c
 WHERE w.id = %(id)s
 RETURNING w.tag_ids, w.fandom_count

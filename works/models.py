@@ -10,7 +10,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import connection, models
-from django.db.models import Count, F, Func, Q, Sum
+from django.db.models import Count, Exists, F, Func, OuterRef, Q, Sum
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -30,6 +30,7 @@ from tags.models import (
     rating_ids,
 )
 from works import indexing
+from works.invitations import CoCreatorInvitation  # noqa: F401 (registers the model)
 from works.languages import LANGUAGES
 from works.rendering import count_words, render_user_html
 
@@ -65,6 +66,16 @@ class WorkQuerySet(models.QuerySet):
         if user and user.is_authenticated:
             return self.filter(Q(posted=True) | Q(pk__in=Work.objects.by(user).values("pk")))
         return self.posted()
+
+    def with_viewer_is_creator(
+        self, user: AbstractBaseUser | AnonymousUser | None
+    ) -> "WorkQuerySet":
+        """Each work with `viewer_is_creator`: whether `user` is one of its creators, read in
+        the same query as the work (an anonymous visitor is none, for no query)."""
+        if not (user and user.is_authenticated):
+            return self.annotate(viewer_is_creator=models.Value(False))
+        creatorships = Work.pseuds.through.objects.filter(work=OuterRef("pk"), pseud__user=user)
+        return self.annotate(viewer_is_creator=Exists(creatorships))
 
     def listable_by(
         self,
@@ -224,8 +235,8 @@ class Work(AuthorNotes):
             self.tag_ids, self.fandom_count = cursor.fetchone()
 
     def refresh_counts(self) -> None:
-        """Keep the stored word and chapter counts equal to the chapters' own."""
-        counts = self.chapters.aggregate(words=Sum("word_count"), chapters=Count("id"))
+        """Keep the stored word and chapter counts equal to the posted chapters' own."""
+        counts = self.chapters.posted().aggregate(words=Sum("word_count"), chapters=Count("id"))
         self.word_count = counts["words"] or 0
         self.chapter_count = counts["chapters"]
         Work.objects.filter(pk=self.pk).update(
@@ -339,6 +350,15 @@ class Hit(models.Model):
         return f"{self.visitor} read work {self.work_id} on {self.day}"
 
 
+class ChapterQuerySet(models.QuerySet):
+    def posted(self) -> "ChapterQuerySet":
+        return self.filter(posted=True)
+
+    def shown_to(self, *, creator: bool) -> "ChapterQuerySet":
+        """The chapters a reading page shows: a work's creators see its drafts too."""
+        return self if creator else self.posted()
+
+
 class Chapter(AuthorNotes):
     work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="chapters")
     position = models.PositiveIntegerField()
@@ -349,6 +369,13 @@ class Chapter(AuthorNotes):
     published = models.DateField(default=_today)
     # As Work.lock_version: bumped by every write of the chapter.
     lock_version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    # A draft chapter is its work's creators' alone until posted: readers' pages, downloads,
+    # counts and the search vector leave it out.
+    posted = models.BooleanField(
+        default=True, db_default=True, help_text="Unposted chapters are drafts."
+    )
+
+    objects = ChapterQuerySet.as_manager()
 
     class Meta:
         ordering = ["position"]

@@ -16,6 +16,7 @@ from works.forms import (
     ChapterForm,
     ChapterOrderForm,
     NewWorkForm,
+    OneShotEditForm,
     WorkEditForm,
 )
 from works.models import Work
@@ -107,8 +108,9 @@ def _bound(form_class, request, **kwargs):
 @require_http_methods(["GET", "POST"])
 def work_new(request):
     if request.method == "GET":
-        return render(request, "works/new.html", {"form": NewWorkForm()})
-    form = _bound(NewWorkForm, request)
+        form = NewWorkForm(user=request.user)
+        return render(request, "works/new.html", {"form": form})
+    form = _bound(NewWorkForm, request, user=request.user)
     upload_failed = "upload" in form.errors
     if upload_failed or not form.is_valid():
         return render(request, "works/new.html", {"form": form}, status=FORM_ERROR_STATUS)
@@ -116,7 +118,7 @@ def work_new(request):
         work = services.work_create(
             **form.work_fields(),
             chapters=[ChapterText(title, text) for title, text in form.chapters()],
-            pseud=default_pseud(request.user),
+            pseud=form.cleaned_data["pseud"] or default_pseud(request.user),
             tag_names=form.tag_names(),
             posted="post" in request.POST,
             token=form.cleaned_data["submission_token"],
@@ -171,24 +173,46 @@ def _work_initial(work):
     }
 
 
+def _only_chapter(work):
+    """The chapter of a one-shot, whose text its Edit page holds; None for a work of more."""
+    chapters = list(work.chapters.all()[:2])
+    return chapters[0] if len(chapters) == 1 else None
+
+
 @own_work
 @require_http_methods(["GET", "POST"])
 def work_edit(request, work):
+    chapter = _only_chapter(work)
     if request.method == "GET":
-        form = WorkEditForm(initial={**_work_initial(work), "lock_version": work.lock_version})
+        initial = {**_work_initial(work), "lock_version": work.lock_version}
+        if chapter is None:
+            form = WorkEditForm(initial=initial)
+        else:
+            initial |= {"chapter_text": chapter.text, "chapter_lock_version": chapter.lock_version}
+            form = OneShotEditForm(initial=initial)
         return render(request, "works/edit.html", {"form": form, "work": work})
-    form = WorkEditForm(request.POST)
+    # The form sent says which it is: a chapter added since it was opened is not lost.
+    one_shot = "chapter_lock_version" in request.POST
+    form = (OneShotEditForm if one_shot else WorkEditForm)(request.POST)
     context = {"form": form, "work": work}
     if not form.is_valid():
         return render(request, "works/edit.html", context, status=FORM_ERROR_STATUS)
+    text = {}
+    if one_shot:
+        text = {
+            "text": form.cleaned_data["chapter_text"],
+            "text_version": form.cleaned_data["chapter_lock_version"],
+        }
     try:
         work = services.work_update(
             work, **form.work_fields(), tag_names=form.tag_names(),
-            version=form.cleaned_data["lock_version"],
+            version=form.cleaned_data["lock_version"], **text,
         )  # fmt: skip
     except services.StaleEdit as error:
         return _refused(request, "works/edit.html", context, error, status=STALE_FORM_STATUS)
-    _warn_of_unshowable_images(request, form.work_fields())
+    except services.WorkError as error:
+        return _refused(request, "works/edit.html", context, error)
+    _warn_of_unshowable_images(request, {**form.work_fields(), "text": text.get("text")})
     messages.success(request, "Work was successfully updated.")
     return redirect("works:preview", work.pk) if not work.posted else redirect(work)
 
@@ -217,15 +241,40 @@ def chapter_new(request, work):
     _, *rest = form.chapters()
     chapters = [ChapterText(**form.chapter_fields())]
     chapters += [ChapterText(title, text) for title, text in rest]
+    # As on the new-work form: Preview and Save as Draft both keep the chapter a draft.
+    draft = "preview" in request.POST or "save_draft" in request.POST
     try:
         created = services.chapter_add(
-            work, chapters=chapters, token=form.cleaned_data["submission_token"], user=request.user
-        )
+            work, chapters=chapters, token=form.cleaned_data["submission_token"],
+            user=request.user, posted=not draft,
+        )  # fmt: skip
     except services.WorkError as error:
         return _refused(request, "works/chapter_form.html", {"form": form, "work": work}, error)
     _warn_of_unshowable_images(request, form.chapter_fields(), form.chapters())
+    # Read from the chapter: the same form sent twice gets the first one's chapter and page.
+    if not created[0].posted:
+        messages.success(
+            request,
+            "Chapter draft saved. It is visible only to the work's creators until you post it.",
+        )
+        return redirect("works:chapter-preview", work.pk, created[0].pk)
     messages.success(request, "Chapter was successfully added.")
     return redirect(created[0])
+
+
+@own_work
+def chapter_preview(request, work, chapter_id):
+    chapter = _chapter_or_404(work, chapter_id)
+    context = {"work": work, "chapter": chapter, "chapter_count": work.chapters.count()}
+    return render(request, "works/chapter_preview.html", context)
+
+
+@own_work
+@require_POST
+def chapter_post(request, work, chapter_id):
+    chapter = services.chapter_post(_chapter_or_404(work, chapter_id))
+    messages.success(request, "Chapter was successfully posted.")
+    return redirect(chapter)
 
 
 @own_work
@@ -281,7 +330,7 @@ def chapter_delete(request, work, chapter_id):
 @own_work
 @require_http_methods(["GET", "POST"])
 def chapters_manage(request, work):
-    chapters = list(work.chapters.only("id", "work_id", "position", "title"))
+    chapters = list(work.chapters.only("id", "work_id", "position", "title", "posted"))
     data = request.POST if request.method == "POST" else None
     form = ChapterOrderForm(data, count=len(chapters))
     if form.is_valid():

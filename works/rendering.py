@@ -20,6 +20,10 @@ ALLOWED_ATTRIBUTES = {
     "th": {"colspan", "rowspan"},
     "abbr": {"title"},
 }
+# The one class a paragraph may carry: what a centred paragraph of an uploaded Word document
+# becomes (works.converters), centred by the site's stylesheet.
+CENTRED_CLASS = "center"
+ALLOWED_CLASSES = {"p": {CENTRED_CLASS}}
 URL_SCHEMES = {"http", "https", "mailto"}
 URL_ATTRIBUTES = {"href", "src"}
 # Pictures in works are other sites' files, as on AO3 (the Content-Security-Policy allows
@@ -38,6 +42,9 @@ _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
 _HTTPS_URL = re.compile(r"^https://[^/?#\s]+", re.IGNORECASE)
 # In nh3's output an attribute's value never holds a ">" (it is written &gt;).
 _IMG = re.compile(r"<img\b[^>]*>")
+# nh3 empties a paragraph's class of every name it does not allow rather than drop it. In
+# its output a "<" is always a tag's, and a paragraph has no other attribute to follow.
+_EMPTY_CLASS_P = '<p class="">'
 # In what an author typed: each try stops at the next "<", so the scan stays linear however
 # many unclosed tags there are (html.parser took 49 s over 20,000 "<a ").
 _IMG_TAG = re.compile(r"<img\b[^<>]*", re.IGNORECASE)
@@ -51,13 +58,15 @@ def sanitize_html(markup):
         markup,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
         url_schemes=URL_SCHEMES,
         attribute_filter=_filter_urls,
         set_tag_attribute_values=IMAGE_ATTRIBUTES,
         link_rel="nofollow",
         strip_comments=True,
     )
-    return _IMG.sub(lambda tag: tag[0] if ' src="' in tag[0] else "", cleaned)
+    cleaned = _IMG.sub(lambda tag: tag[0] if ' src="' in tag[0] else "", cleaned)
+    return cleaned.replace(_EMPTY_CLASS_P, "<p>")
 
 
 def _filter_urls(element, attribute, value):

@@ -5,17 +5,22 @@ from dataclasses import asdict, dataclass
 from datetime import timedelta
 from uuid import UUID
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Pseud
+from accounts.services import default_pseud
+from archive import caching
 from archive.caching import listings_changed
 from archive.errors import ServiceError
 from archive.transactions import retry_on_conflict
 from tags.models import Tag, counted_tag_ids, lock_tag_graph
 from works.checking import LimitError, check_chapters
+from works.invitations import CoCreatorInvitation
 from works.models import Chapter, Submission, TaggedWork, Work
 
 # {tag kind: [name, …]}, as the forms and seed files give a work's tags.
@@ -240,12 +245,17 @@ def work_update(
     tag_names: TagNames,
     posted: bool | None = None,
     version: int | None = None,
+    text: str | None = None,
+    text_version: int | None = None,
 ) -> Work:
     """Replace the work's fields and tags; `posted` (None: as it is) posts a draft or takes a
     work back to draft. `version` is the lock_version its form was opened at, and the change
-    is refused when the work was saved since."""
+    is refused when the work was saved since. `text` (None: as it is) replaces the text of a
+    work of one chapter, whose lock_version its form was opened at is `text_version`."""
     work = _locked_work(work.pk)
     _check_version(work, version, "work")
+    if text is not None:
+        _replace_only_text(work, text, text_version)
     counted_before = public_tag_ids(work)
     work.title, work.summary, work.notes, work.end_notes = title, summary, notes, end_notes
     work.language, work.complete, work.restricted = language, complete, restricted
@@ -261,6 +271,20 @@ def work_update(
     set_work_tags(work, tag_names)
     reindex(work, counted_before=counted_before)
     return work
+
+
+def _replace_only_text(work: Work, text: str, version: int | None) -> None:
+    chapters = list(Chapter.objects.select_for_update(no_key=True).filter(work=work)[:2])
+    if len(chapters) != 1:
+        raise StaleEdit(STALE_EDIT.format(what="work"))
+    chapter = chapters[0]
+    chapter.work = work
+    _check_version(chapter, version, "work's text")
+    _checked([ChapterText(chapter.title, text)])
+    chapter.text = text
+    chapter.lock_version += 1
+    chapter.full_clean(exclude=["work"], validate_constraints=False)
+    chapter.save(force_update=True)
 
 
 @retry_on_conflict
@@ -317,9 +341,10 @@ def chapter_add(
     chapters: Sequence[ChapterText],
     token: UUID | None = None,
     user: AbstractBaseUser | None = None,
+    posted: bool = True,
 ) -> list[Chapter]:
-    """Append chapters after the work's last chapter; when the form's `token` (sent by
-    `user`) added chapters already, the first of those instead."""
+    """Append chapters after the work's last chapter, as drafts when not `posted`; when the
+    form's `token` (sent by `user`) added chapters already, the first of those instead."""
     work = _locked_work(work.pk)
     _checked(chapters, existing=work.chapters.count())
     if earlier := claim_submission(token, user):
@@ -329,12 +354,29 @@ def chapter_add(
     last = work.chapters.order_by("-position").values_list("position", flat=True).first() or 0
     created = []
     for offset, content in enumerate(chapters, start=1):
-        chapter = Chapter(work=work, position=last + offset, **asdict(content))
+        chapter = Chapter(work=work, position=last + offset, posted=posted, **asdict(content))
         created.append(_save_chapter(chapter, refresh_work=False))
     work.refresh_counts()
     Submission.objects.filter(token=token).update(work=work, chapter=created[0])
-    _touch(work)
+    if posted:
+        _touch(work)
     return created
+
+
+@retry_on_conflict
+@transaction.atomic
+def chapter_post(chapter: Chapter) -> Chapter:
+    """Post a draft chapter: readers see it from today, and the work is updated now."""
+    work = _locked_work(chapter.work_id)
+    chapter = _locked_chapter(work, chapter.pk)
+    if chapter.posted:
+        return chapter
+    chapter.posted = True
+    chapter.published = timezone.localdate()
+    chapter.lock_version += 1
+    chapter.save(update_fields=["posted", "published", "lock_version"])
+    _touch(work)
+    return chapter
 
 
 @retry_on_conflict
@@ -351,7 +393,9 @@ def chapter_update(
     chapter.lock_version += 1
     chapter.full_clean(exclude=["work"], validate_constraints=False)
     chapter.save(force_update=True)
-    _touch(work)
+    # A draft's readers are its creators, whose pages are never cached (works.views).
+    if chapter.posted:
+        _touch(work)
     return chapter
 
 
@@ -363,6 +407,11 @@ def chapter_delete(chapter: Chapter) -> None:
     chapter = _locked_chapter(work, chapter.pk)
     if work.chapters.count() <= 1:
         raise WorkError("This is the work's only chapter: delete the work instead.")
+    if chapter.posted and work.chapters.posted().count() <= 1:
+        raise WorkError(
+            "This is the work's only posted chapter: post a draft chapter first, or delete"
+            " the work instead."
+        )
     position = chapter.position
     chapter.delete()
     work.chapters.filter(position__gt=position).update(position=F("position") - 1)
@@ -389,3 +438,56 @@ UPDATE works_chapter c SET position = o.position
 FROM unnest(%s::bigint[]) WITH ORDINALITY AS o(id, position)
 WHERE c.id = o.id AND c.work_id = %s AND c.position <> o.position
 """
+
+
+# Co-creators: a creator invites an account by username; once it accepts, its pseud is one
+# of the work's, so it edits the work as its other creators do (works.posting.own_work).
+
+
+def cocreator_invite(
+    work: Work, *, inviter: AbstractBaseUser, username: str
+) -> CoCreatorInvitation:
+    """Invite the account named `username` to become a co-creator of `work`."""
+    name = username.strip()
+    invitee = None
+    if name and "\x00" not in name:
+        users = get_user_model().objects.filter(is_active=True)
+        invitee = users.filter(username__iexact=name).first()
+    if invitee is None:
+        raise WorkError(f"There is no user named '{name[:40]}'.")
+    if Work.objects.by(invitee).filter(pk=work.pk).exists():
+        raise WorkError(f"{invitee.username} is already a creator of this work.")
+    try:
+        with transaction.atomic():
+            return CoCreatorInvitation.objects.create(work=work, invitee=invitee, inviter=inviter)
+    except IntegrityError:
+        raise WorkError(f"{invitee.username} has already been invited to this work.") from None
+
+
+@transaction.atomic
+def cocreator_answer(
+    invitation: CoCreatorInvitation, *, accept: bool, pseud: Pseud | None = None
+) -> Work:
+    """The invitee's answer: accepting adds `pseud` (one of theirs; None: their default) to
+    the work's creators, declining only drops the invitation."""
+    invitee = invitation.invitee
+    invitation = CoCreatorInvitation.objects.select_for_update().filter(pk=invitation.pk).first()
+    if invitation is None:
+        raise WorkError("This invitation was answered or withdrawn already.")
+    work = invitation.work
+    invitation.delete()
+    if not accept:
+        return work
+    if pseud is None:
+        pseud = default_pseud(invitee)
+    elif pseud.user_id != invitee.pk:
+        raise WorkError("You can only join a work under one of your own pseuds.")
+    work.pseuds.add(pseud)
+    listings_changed()
+    # Cached pages and blurbs are keyed by the work's last update, which a new byline does
+    # not move (it would reorder the listings): drop them instead.
+    chapter_ids = [None, *work.chapters.values_list("id", flat=True)]
+    keys = [caching.blurb_key(work)]
+    keys += [caching.work_body_key(work, c, style) for c in chapter_ids for style in (True, False)]
+    transaction.on_commit(lambda: cache.delete_many(keys))
+    return work

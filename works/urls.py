@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from works import posting, views
+from works import cocreators, posting, views
 
 app_name = "works"
 urlpatterns = [
@@ -15,12 +15,23 @@ urlpatterns = [
     path("works/<int:work_id>/post", posting.work_post, name="post"),
     path("works/<int:work_id>/edit", posting.work_edit, name="edit"),
     path("works/<int:work_id>/delete", posting.work_delete, name="delete"),
+    path("works/<int:work_id>/creatorships", cocreators.cocreator_invite, name="invite-cocreator"),
     path("works/<int:work_id>/chapters/new", posting.chapter_new, name="chapter-new"),
     path("works/<int:work_id>/chapters/manage", posting.chapters_manage, name="manage-chapters"),
     path(
         "works/<int:work_id>/chapters/<int:chapter_id>/edit",
         posting.chapter_edit,
         name="chapter-edit",
+    ),
+    path(
+        "works/<int:work_id>/chapters/<int:chapter_id>/preview",
+        posting.chapter_preview,
+        name="chapter-preview",
+    ),
+    path(
+        "works/<int:work_id>/chapters/<int:chapter_id>/post",
+        posting.chapter_post,
+        name="chapter-post",
     ),
     path(
         "works/<int:work_id>/chapters/<int:chapter_id>/delete",

@@ -3,6 +3,7 @@
 from functools import wraps
 
 from django.core.cache import cache
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 
@@ -21,7 +22,7 @@ def opens_work(*, with_tags=True):
     def decorator(view):
         @wraps(view)
         def opened(request, work_id, *args, **kwargs):
-            works = Work.objects.readable_by(request.user)
+            works = Work.objects.readable_by(request.user).with_viewer_is_creator(request.user)
             work = (works.with_tags() if with_tags else works).filter(pk=work_id).first()
             if work is None:
                 raise Http404(f"There is no work with ID {work_id}.")
@@ -37,37 +38,51 @@ def opens_work(*, with_tags=True):
 def _render_work(request, work, *, chapter_id=None):
     """One chapter of a work (or, with no chapter_id, all of it) behind the adult gate.
 
-    The page's body is cached per version of the work (archive.caching.work_body_key), so an
-    edit renders afresh; its hit count is filled in on every request, so a new count does not.
+    Readers' page body is cached per version of the work (archive.caching.work_body_key), so
+    an edit renders afresh; its hit count is filled in on every request, so a new count does
+    not, and so are a creator's links to change the work. A creator's body, with their draft
+    chapters, is never cached.
     """
+    creator = work.viewer_is_creator
     if needs_adult_gate(request, work):
         # A chapter of another work is missing, not behind the gate.
-        if chapter_id is not None and not work.chapters.filter(pk=chapter_id).exists():
+        shown = work.chapters.shown_to(creator=creator)
+        if chapter_id is not None and not shown.filter(pk=chapter_id).exists():
             raise Http404(f"Work {work.pk} has no chapter with ID {chapter_id}.")
         work.prefetch_for_display()
         return render(request, "works/adult_gate.html", {"work": work})
     creator_style = request.GET.get("style") != "disable"
-    key = caching.work_body_key(work, chapter_id, creator_style)
-    page = cache.get(key)
-    if page is None:
-        page = _work_body(work, chapter_id, creator_style)
-        cache.set(key, page, caching.WORK_BODY_SECONDS)
-    hit_counter.record(request, work.pk)
+    if creator:
+        # A creator's page shows their draft chapters, which the cached body must not: it
+        # is rendered for them alone, as the few of them are the work's fewest readers.
+        page = _work_body(work, chapter_id, creator_style, creator=True)
+    else:
+        key = caching.work_body_key(work, chapter_id, creator_style)
+        page = cache.get(key)
+        if page is None:
+            page = _work_body(work, chapter_id, creator_style, creator=False)
+            cache.set(key, page, caching.WORK_BODY_SECONDS)
+        # A creator rereading their work is no reader: only others' visits are hits.
+        hit_counter.record(request, work.pk)
     body = caching.fill_hits(page["body"], work.hits)
-    context = {"work": work, "creator_style": creator_style, **page, "body": body}
+    context = {
+        "work": work, "creator_style": creator_style, **page, "body": body,
+        "own_work": creator, "chapter_id": chapter_id,
+    }  # fmt: skip
     return render(request, "works/work.html", context)
 
 
-def _work_body(work, chapter_id, creator_style):
+def _work_body(work, chapter_id, creator_style, *, creator):
     work.prefetch_for_display()
-    all_chapters = list(work.chapters.only("id", "work_id", "position", "title"))
+    shown = work.chapters.shown_to(creator=creator)
+    all_chapters = list(shown.only("id", "work_id", "position", "title"))
     if chapter_id is None:
-        chapters = list(work.chapters.all())
+        chapters = list(shown)
     else:
         chapters = [c for c in all_chapters if c.pk == chapter_id]
         if not chapters:
             raise Http404(f"Work {work.pk} has no chapter with ID {chapter_id}.")
-        chapters = [work.chapters.get(pk=chapter_id)]
+        chapters = [shown.get(pk=chapter_id)]
     full_work = chapter_id is None and len(all_chapters) > 1
     context = {
         "work": work,
@@ -91,9 +106,12 @@ def _work_body(work, chapter_id, creator_style):
 
 @opens_work(with_tags=False)
 def work_detail(request, work):
-    if request.GET.get("view_full_work") == "true" or work.chapter_count <= 1:
+    # The stored count is of posted chapters; a creator's page shows the drafts too.
+    shown = work.chapters.shown_to(creator=work.viewer_is_creator)
+    count = shown.count() if work.viewer_is_creator else work.chapter_count
+    if request.GET.get("view_full_work") == "true" or count <= 1:
         return _render_work(request, work)
-    first = work.chapters.order_by("position").only("id", "work_id").first()
+    first = shown.order_by("position").only("id", "work_id").first()
     return redirect(first.get_absolute_url() + adult_query(request))
 
 
@@ -107,6 +125,12 @@ def chapter_redirect(request, chapter_id):
     # that never was: naming its work would reveal a draft's id.
     readable = Work.objects.readable_by(request.user).values("pk")
     chapters = Chapter.objects.filter(pk=chapter_id, work__in=readable)
+    # A draft chapter is as missing, but to its work's creators.
+    if request.user.is_authenticated:
+        own = Work.objects.by(request.user).values("pk")
+        chapters = chapters.filter(Q(posted=True) | Q(work__in=own))
+    else:
+        chapters = chapters.posted()
     chapter = chapters.only("id", "work_id").first()
     if chapter is None:
         raise Http404(f"There is no chapter with ID {chapter_id}.")
@@ -121,7 +145,8 @@ def _to_chapter(request, work, chapter):
 @opens_work()
 def chapter_index(request, work):
     # The index shows no text: a long work's chapters would carry megabytes of it.
-    chapters = work.chapters.only("id", "work_id", "position", "title", "published")
+    chapters = work.chapters.shown_to(creator=work.viewer_is_creator)
+    chapters = chapters.only("id", "work_id", "position", "title", "published", "posted")
     return render(request, "works/navigate.html", {"work": work, "chapters": chapters})
 
 
