@@ -13,7 +13,7 @@ from archive.caching import graph_changed
 from bench.draws import Weighted
 from tags.counting import recount_all_tags
 from tags.models import TagFilter, refresh_filters
-from works.services import recount_fandoms
+from works.indexing import recount_fandoms
 
 
 @dataclass

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 
-from listings.query import KIND_PARAMS, WorkSearch
+from listings.parameters import KIND_PARAMS, WorkSearch
 from tags.models import KIND_CLASSES, Tag, TagFilter, TagKind, id_in
 from works.models import WorkQuerySet
 

@@ -13,7 +13,8 @@ from archive import caching
 from archive.pagination import paginate
 from archive.parameters import ID_MAX, whole_number
 from listings.facets import facet_groups, facets
-from listings.query import NAME_PARAMS, SORTS, Results, WorkSearch, run_search
+from listings.parameters import NAME_PARAMS, SORTS, WorkSearch
+from listings.query import Results, run_search
 from tags.models import Tag
 from tags.names import parse_tag_names
 from works.models import Work, WorkQuerySet

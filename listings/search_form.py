@@ -4,7 +4,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.http import QueryDict
 
-from listings.query import AO3_RATING_IDS, SORTS, WorkSearch
+from listings.parameters import AO3_RATING_IDS, SORTS, WorkSearch
 from tags.models import Tag, TagKind
 from works.languages import LANGUAGES
 from works.models import Work

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 
 from accounts.selectors import account_or_404
 from archive import caching
-from listings.query import WorkSearch
+from listings.parameters import WorkSearch
 from listings.rendering import render_listing
 from listings.search_form import search_choices, searched, searched_for, sidebar_fields
 from tags.models import Tag

@@ -20,7 +20,7 @@ class WorksConfig(AppConfig):
 
     def ready(self):
         from tags.signals import fandom_mergers_changed
-        from works.services import fandoms_merged
+        from works.indexing import fandoms_merged
 
         atexit.register(close_connection_pools)
         fandom_mergers_changed.connect(fandoms_merged)

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.selectors import account_or_404
 from accounts.services import default_pseud
 from archive.parameters import object_id
-from works import services
+from works import cocreating, services
 from works.invitations import CoCreatorInvitation
 from works.posting import FORM_ERROR_STATUS, author_login_required, own_work
 
@@ -18,7 +18,7 @@ from works.posting import FORM_ERROR_STATUS, author_login_required, own_work
 @require_POST
 def cocreator_invite(request, work):
     try:
-        invitation = services.cocreator_invite(
+        invitation = cocreating.cocreator_invite(
             work, inviter=request.user, username=request.POST.get("username", "")
         )
     except services.WorkError as error:
@@ -67,7 +67,7 @@ def creatorships(request, username):
             error = "You can only join a work under one of your own pseuds."
             return _invitations_page(request, user, error=error, status=FORM_ERROR_STATUS)
     try:
-        work = services.cocreator_answer(invitation, accept=accept, pseud=pseud)
+        work = cocreating.cocreator_answer(invitation, accept=accept, pseud=pseud)
     except services.WorkError as error:
         return _invitations_page(request, user, error=str(error), status=FORM_ERROR_STATUS)
     if accept:

@@ -1,26 +1,22 @@
 """Writes to works and chapters: each validates, runs in one transaction, keeps counts current."""
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 from uuid import UUID
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Pseud
-from accounts.services import default_pseud
-from archive import caching
 from archive.caching import listings_changed
 from archive.errors import ServiceError
 from archive.transactions import retry_on_conflict
-from tags.models import Tag, counted_tag_ids, lock_tag_graph
+from tags.models import Tag, lock_tag_graph
 from works.checking import LimitError, check_chapters
-from works.invitations import CoCreatorInvitation
+from works.indexing import public_tag_ids, reindex
 from works.models import Chapter, Submission, TaggedWork, Work
 
 # {tag kind: [name, …]}, as the forms and seed files give a work's tags.
@@ -90,48 +86,6 @@ def _check_version(row: Work | Chapter, version: int | None, what: str) -> None:
     """Refuse a form opened at another version than the row's (None: no form to check)."""
     if version is not None and version != row.lock_version:
         raise StaleEdit(STALE_EDIT.format(what=what))
-
-
-def public_tag_ids(work: Work) -> set[int]:
-    """The tags whose totals count this work while it is public (its own and every filter
-    above them), else none."""
-    return counted_tag_ids(work.tag_ids) if work.public else set()
-
-
-def reindex(work: Work, *, counted_before: set[int]) -> None:
-    """After a write: refresh the work's listing columns and move its tag totals."""
-    # The filters counted_tag_ids reads must stay as they are until this commits.
-    lock_tag_graph()
-    work.reindex()
-    counted_now = public_tag_ids(work)
-    Tag.objects.adjust_work_counts(
-        added=counted_now - counted_before, removed=counted_before - counted_now
-    )
-    listings_changed()
-
-
-def fandoms_merged(sender: object, *, fandom_ids: Iterable[int], **kwargs: object) -> None:
-    """A wrangle changed these fandoms' canonical tag (tags.signals.fandom_mergers_changed)."""
-    recount_fandoms(fandom_ids)
-
-
-def recount_fandoms(fandom_ids: Iterable[int]) -> None:
-    """Works carrying any of these fandom tags get their fandom_count recounted, a fandom
-    and its synonyms once (as Work.reindex counts them): after their mergers changed."""
-    with connection.cursor() as cursor:
-        cursor.execute(FANDOM_COUNT_SQL, [sorted(fandom_ids)])
-
-
-FANDOM_COUNT_SQL = """
-UPDATE works_work w SET fandom_count = c.n
-FROM (
-    SELECT w2.id, count(DISTINCT coalesce(t.merger_id, t.id)) AS n
-    FROM works_work w2 JOIN tags_tag t ON t.id = ANY(w2.tag_ids)
-    WHERE w2.tag_ids && %s::int[] AND t.kind = 'fandom'
-    GROUP BY w2.id
-) c
-WHERE w.id = c.id AND w.fandom_count <> c.n
-"""
 
 
 def set_work_tags(work: Work, names_by_kind: TagNames) -> None:
@@ -438,56 +392,3 @@ UPDATE works_chapter c SET position = o.position
 FROM unnest(%s::bigint[]) WITH ORDINALITY AS o(id, position)
 WHERE c.id = o.id AND c.work_id = %s AND c.position <> o.position
 """
-
-
-# Co-creators: a creator invites an account by username; once it accepts, its pseud is one
-# of the work's, so it edits the work as its other creators do (works.posting.own_work).
-
-
-def cocreator_invite(
-    work: Work, *, inviter: AbstractBaseUser, username: str
-) -> CoCreatorInvitation:
-    """Invite the account named `username` to become a co-creator of `work`."""
-    name = username.strip()
-    invitee = None
-    if name and "\x00" not in name:
-        users = get_user_model().objects.filter(is_active=True)
-        invitee = users.filter(username__iexact=name).first()
-    if invitee is None:
-        raise WorkError(f"There is no user named '{name[:40]}'.")
-    if Work.objects.by(invitee).filter(pk=work.pk).exists():
-        raise WorkError(f"{invitee.username} is already a creator of this work.")
-    try:
-        with transaction.atomic():
-            return CoCreatorInvitation.objects.create(work=work, invitee=invitee, inviter=inviter)
-    except IntegrityError:
-        raise WorkError(f"{invitee.username} has already been invited to this work.") from None
-
-
-@transaction.atomic
-def cocreator_answer(
-    invitation: CoCreatorInvitation, *, accept: bool, pseud: Pseud | None = None
-) -> Work:
-    """The invitee's answer: accepting adds `pseud` (one of theirs; None: their default) to
-    the work's creators, declining only drops the invitation."""
-    invitee = invitation.invitee
-    invitation = CoCreatorInvitation.objects.select_for_update().filter(pk=invitation.pk).first()
-    if invitation is None:
-        raise WorkError("This invitation was answered or withdrawn already.")
-    work = invitation.work
-    invitation.delete()
-    if not accept:
-        return work
-    if pseud is None:
-        pseud = default_pseud(invitee)
-    elif pseud.user_id != invitee.pk:
-        raise WorkError("You can only join a work under one of your own pseuds.")
-    work.pseuds.add(pseud)
-    listings_changed()
-    # Cached pages and blurbs are keyed by the work's last update, which a new byline does
-    # not move (it would reorder the listings): drop them instead.
-    chapter_ids = [None, *work.chapters.values_list("id", flat=True)]
-    keys = [caching.blurb_key(work)]
-    keys += [caching.work_body_key(work, c, style) for c in chapter_ids for style in (True, False)]
-    transaction.on_commit(lambda: cache.delete_many(keys))
-    return work

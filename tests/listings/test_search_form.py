@@ -4,7 +4,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.test import Client
 
-from listings.query import TERM_PARAMS
+from listings.parameters import TERM_PARAMS
 from tags.models import Tag, TagKind
 from tests.factories import make_work
 

@@ -7,7 +7,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.test import Client
 
-from listings.query import KIND_PARAMS
+from listings.parameters import KIND_PARAMS
 from tags.models import TagKind
 from tags.wrangling import TagState, wrangle
 from tests.factories import make_author, make_tag, make_work, make_wrangler
@@ -34,7 +34,7 @@ WORK_PARAMS = [
 KIND_ID_PARAMS = [
     f"{side}_work_search[{param}][]" for side in ["include", "exclude"] for param in KIND_PARAMS
 ]
-# Every listing parses its parameters in one place (listings.query): /works is walked with
+# Every listing parses its parameters in one place (listings.parameters): /works is walked with
 # every value for every parameter, the others, which differ in what they list, with the
 # values that failed before and one tag id parameter of each side.
 OTHER_LISTINGS = [
