@@ -2,6 +2,8 @@
 
 from django.db import DEFAULT_DB_ALIAS
 
+from works.rendering import render_user_html
+
 DEFAULT_PAGES = {
     "about": (
         "About the Archive",
@@ -27,4 +29,7 @@ def create_default_pages(app_config, using=DEFAULT_DB_ALIAS, apps=None, **kwargs
     if page_model.objects.using(using).exists():
         return
     for slug, (title, content) in DEFAULT_PAGES.items():
-        page_model(slug=slug, title=title, content=content).save(using=using)
+        # The model given here is the migrations' copy, without Page.save's rendering.
+        page = page_model(slug=slug, title=title, content=content)
+        page.content_html = render_user_html(content)
+        page.save(using=using)

@@ -15,11 +15,15 @@ def main_text(response):
     return BeautifulSoup(response.content, "html.parser").find(id="main").get_text(" ", strip=True)
 
 
-@pytest.mark.parametrize(("path", "title"), [("/about", "About"), ("/contact", "Contact")])
-def test_about_and_contact_exist_from_the_start(client, path, title):
+@pytest.mark.parametrize(
+    ("path", "title", "text"),
+    [("/about", "About", "readers find works"), ("/contact", "Contact", "write to the people")],
+)
+def test_about_and_contact_exist_from_the_start(client, path, title, text):
     response = client.get(path)
     assert response.status_code == 200
     assert title in main_text(response)
+    assert text in main_text(response)
     assert Page.objects.filter(slug=path[1:]).exists()
 
 
