@@ -60,15 +60,49 @@ class TagField(forms.CharField):
         return names
 
 
-class ChapterTextMixin(forms.Form):
-    """A chapter's text, typed or pasted, or an uploaded file converted into it."""
-
-    chapter_text = forms.CharField(
+def chapter_text_field():
+    """The box for a chapter's text, as the posting forms and a one-shot's edit form show it."""
+    return forms.CharField(
         label="Work text",
         required=False,
         widget=forms.Textarea(attrs={"rows": 20}),
         help_text=f"HTML or plain text, {TEXT_MIN:,} to {TEXT_MAX:,} characters.",
     )
+
+
+def checked_chapter_text(text):
+    """`text` if check_chapter takes it, else its refusal in words for the text box, which
+    say how to put it right. The chapter title has a field of its own, with its own limit."""
+    try:
+        check_chapter("", text)
+    except LimitError as error:
+        if error.limit == "text_min":
+            message = (
+                f"The chapter text must be at least {TEXT_MIN} characters long;"
+                " type or paste it, or upload a file."
+            )
+        elif error.limit == "text_max":
+            message = (
+                f"The chapter text is {len(text):,} characters long;"
+                f" a chapter can be at most {TEXT_MAX:,}. Split it into chapters."
+            )
+        elif error.limit == "parsing":
+            try:
+                check_parsing_cost(text, what="text")
+            except LimitError as cost:
+                message = str(cost)
+            else:
+                message = str(error)
+        else:
+            message = str(error)
+        raise forms.ValidationError(message) from None
+    return text
+
+
+class ChapterTextMixin(forms.Form):
+    """A chapter's text, typed or pasted, or an uploaded file converted into it."""
+
+    chapter_text = chapter_text_field()
     upload = forms.FileField(
         label="Or upload a file",
         required=False,
@@ -118,32 +152,7 @@ class ChapterTextMixin(forms.Form):
         text = self.cleaned_data.get("chapter_text", "")
         if self.upload_failed and not text.strip():
             return text
-        # The chapter title has a field of its own, with its own limit.
-        try:
-            check_chapter("", text)
-        except LimitError as error:
-            raise forms.ValidationError(self._text_message(error, text)) from None
-        return text
-
-    @staticmethod
-    def _text_message(error, text):
-        """check_chapter's refusal in words for this field, which say how to put it right."""
-        if error.limit == "text_min":
-            return (
-                f"The chapter text must be at least {TEXT_MIN} characters long;"
-                " type or paste it, or upload a file."
-            )
-        if error.limit == "text_max":
-            return (
-                f"The chapter text is {len(text):,} characters long;"
-                f" a chapter can be at most {TEXT_MAX:,}. Split it into chapters."
-            )
-        if error.limit == "parsing":
-            try:
-                check_parsing_cost(text, what="text")
-            except LimitError as cost:
-                return str(cost)
-        return str(error)
+        return checked_chapter_text(text)
 
     def chapters(self):
         """(title, html) for each chapter this form carries."""
@@ -309,12 +318,7 @@ class OneShotEditForm(WorkEditForm):
     """A work of one chapter is edited whole: its text is on the work's own form, and the
     chapter's version rides along as the work's does."""
 
-    chapter_text = forms.CharField(
-        label="Work text",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 20}),
-        help_text=f"HTML or plain text, {TEXT_MIN:,} to {TEXT_MAX:,} characters.",
-    )
+    chapter_text = chapter_text_field()
     chapter_lock_version = forms.IntegerField(
         min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput
     )
@@ -329,12 +333,7 @@ class OneShotEditForm(WorkEditForm):
         )
 
     def clean_chapter_text(self):
-        text = self.cleaned_data["chapter_text"]
-        try:
-            check_chapter("", text)
-        except LimitError as error:
-            raise forms.ValidationError(ChapterTextMixin._text_message(error, text)) from None
-        return text
+        return checked_chapter_text(self.cleaned_data["chapter_text"])
 
 
 class ChapterEditForm(ChapterForm, VersionedForm):
