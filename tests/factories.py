@@ -1,8 +1,10 @@
-"""Test data: authors, wranglers, tags, and works with chapters, made through the services."""
+"""Test data: authors, wranglers, tags, and works with chapters, made through the services;
+and test clients logged in as one of them."""
 
 import itertools
 
 from django.contrib.auth.models import Group
+from django.test import Client
 
 from accounts.services import account_create
 from tags.models import DEFAULT_WARNING, Tag, TagKind
@@ -64,3 +66,10 @@ def make_work(
         complete=complete,
         **fields,
     )
+
+
+def logged_in(user):
+    """A test client with `user` logged in."""
+    client = Client()
+    client.force_login(user)
+    return client

@@ -5,15 +5,9 @@ from bs4 import BeautifulSoup
 from django.test import Client
 
 from accounts.models import Pseud
-from tests.factories import make_author, make_work
+from tests.factories import logged_in, make_author, make_work
 
 pytestmark = pytest.mark.django_db
-
-
-def logged_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def names(user):

@@ -79,10 +79,13 @@ class BrowserProblems(list):
             self.append(f"failed to load {request.resource_type} {request.url}: {request.failure}")
 
 
-@pytest.fixture
-def page(browser, live_server, request):
-    """A fresh page (own cookies) whose relative URLs go to the live server."""
-    context = browser.new_context(base_url=live_server.url)
+PHONE = {"width": 390, "height": 844}
+
+
+def _watched_page(browser, live_server, request, **options):
+    """A fresh page (own cookies) whose relative URLs go to the live server, its console
+    errors and failed loads collected for the test's report."""
+    context = browser.new_context(base_url=live_server.url, **options)
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     problems = BrowserProblems()
@@ -90,6 +93,17 @@ def page(browser, live_server, request):
     request.node.browser_problems = problems
     yield page
     context.close()
+
+
+@pytest.fixture
+def page(browser, live_server, request):
+    yield from _watched_page(browser, live_server, request)
+
+
+@pytest.fixture
+def phone(browser, live_server, request):
+    """The `page` fixture's page at a phone's width."""
+    yield from _watched_page(browser, live_server, request, viewport=PHONE, is_mobile=True)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -5,6 +5,7 @@ import pytest
 
 from tags.models import Medium, Tag, TagKind
 from tags.wrangling import TagState, wrangle
+from tests.browser.conftest import PHONE
 from tests.browser.test_accessibility import axe_page, serious_violations  # noqa: F401
 from tests.browser.test_posting_flow import log_in
 from tests.factories import make_author, make_work
@@ -40,14 +41,11 @@ def test_language_and_media_pages_pass_axe(axe_page, archive):  # noqa: F811
     assert not found
 
 
-def test_language_and_media_pages_fit_a_phone(browser, live_server, archive):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
-    page = context.new_page()
+def test_language_and_media_pages_fit_a_phone(phone, archive):
     for url in PAGES:
-        page.goto(url)
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= 390, (url, width)
-    context.close()
+        phone.goto(url)
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], (url, width)
 
 
 def test_a_wrangler_picks_a_medium_from_the_edit_form(page, live_server, archive):

@@ -5,11 +5,11 @@ import pytest
 from django.test import Client
 
 from tags.models import TagKind
+from tests.browser.conftest import PHONE
 from tests.factories import make_author, make_work
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PHONE = {"width": 390, "height": 844}
 TAP_TARGET = 44
 # The header may take three rows of tap targets on a phone, and no more; a member's account
 # links may wrap onto a fourth rather than run past the screen's edge.
@@ -17,21 +17,6 @@ PHONE_HEADER_MAX = 3 * (TAP_TARGET + 12) + 8
 MEMBER_HEADER_MAX = 4 * (TAP_TARGET + 12) + 8
 ENTRY_POINTS = [("Fandoms", "/fandoms"), ("Browse", "/works"), ("Search", "/works/search")]
 ENTRY_POINTS += [("Tags", "/tags")]
-
-
-@pytest.fixture
-def phone(browser, live_server, request):
-    """A page at a phone's width, watched for console errors like the `page` fixture's."""
-    from tests.browser.conftest import TIMEOUT_MS, BrowserProblems
-
-    context = browser.new_context(base_url=live_server.url, viewport=PHONE, is_mobile=True)
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    problems = BrowserProblems()
-    problems.watch(page)
-    request.node.browser_problems = problems
-    yield page
-    context.close()
 
 
 def log_in(page, live_server, user):

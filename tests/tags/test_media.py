@@ -6,7 +6,7 @@ from django.test import Client
 
 from tags.models import Medium, Tag, TagKind, medium_url
 from tags.wrangling import TagState, WranglingError, undo, wrangle
-from tests.factories import make_author, make_tag, make_work, make_wrangler
+from tests.factories import make_author, make_tag, make_work
 
 pytestmark = pytest.mark.django_db
 
@@ -15,18 +15,6 @@ F, C = TagKind.FANDOM, TagKind.CHARACTER
 
 def parse(response):
     return BeautifulSoup(response.content, "html.parser")
-
-
-@pytest.fixture
-def wrangler():
-    return make_wrangler()
-
-
-@pytest.fixture
-def wrangler_client(wrangler):
-    client = Client()
-    client.force_login(wrangler)
-    return client
 
 
 @pytest.mark.parametrize(

@@ -17,18 +17,6 @@ F, C = TagKind.FANDOM, TagKind.CHARACTER
 
 
 @pytest.fixture
-def wrangler():
-    return make_wrangler()
-
-
-@pytest.fixture
-def wrangler_client(wrangler):
-    client = Client()
-    client.force_login(wrangler)
-    return client
-
-
-@pytest.fixture
 def graph(wrangler):
     """Marvel > MCU (with synonym "mcu movies"), Natasha under MCU, two unwrangled characters."""
     marvel, mcu, synonym = make_tag("Marvel", F), make_tag("MCU", F), make_tag("mcu movies", F)

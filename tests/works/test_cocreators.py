@@ -6,18 +6,12 @@ from bs4 import BeautifulSoup
 from django.test import Client
 
 from accounts.models import Pseud
-from tests.factories import make_author, make_work
+from tests.factories import logged_in, make_author, make_work
 from tests.works.test_posting import form_data
 from works.invitations import CoCreatorInvitation
 from works.models import Work
 
 pytestmark = pytest.mark.django_db
-
-
-def logged_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def soup(response):
